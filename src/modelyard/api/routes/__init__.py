@@ -1,0 +1,21 @@
+"""One router per resource under /api/v1."""
+
+from fastapi import APIRouter
+
+from modelyard.api.routes import (
+    audit,
+    auth,
+    datasets,
+    endpoints,
+    jobs,
+    models,
+    projects,
+    training,
+    users,
+)
+
+api_router = APIRouter(prefix="/api/v1")
+for _module in (auth, users, projects, datasets, training, jobs, models, endpoints, audit):
+    api_router.include_router(_module.router)
+
+__all__ = ["api_router"]

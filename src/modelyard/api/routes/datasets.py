@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+
+from modelyard.api.deps import CurrentActor, Limit, Offset, ServicesDep
+from modelyard.api.schemas import DatasetRead, DatasetVersionRead
+from modelyard.domain import Page
+from modelyard.errors import InvalidInputError
+
+router = APIRouter(tags=["datasets"])
+
+
+@router.post("/datasets", response_model=DatasetVersionRead, status_code=201,
+             summary="Upload a CSV, TSV or Parquet file as a new version of a dataset")
+def upload_dataset(  # type: ignore[no-untyped-def]
+    actor: CurrentActor,
+    services: ServicesDep,
+    file: UploadFile = File(description="The table: .csv, .tsv or .parquet."),
+    name: str | None = Form(default=None, description="Dataset name; default: the file name without extension."),
+    project_id: int | None = Form(default=None),
+    description: str = Form(default=""),
+):
+    filename = Path(file.filename or "upload.csv").name
+    limit = services.settings.artifacts.max_upload_bytes
+    with tempfile.TemporaryDirectory(prefix="modelyard-upload-") as tmp:
+        local = Path(tmp) / "upload"
+        with local.open("wb") as out:
+            copied = _copy_limited(file.file, out, limit)
+        if copied > limit:
+            raise InvalidInputError(f"{filename} is larger than the upload limit of {limit:,} bytes.", code="dataset.too_large")
+        return services.datasets.upload(
+            actor, name or Path(filename).stem, local, filename=filename, project_id=project_id, description=description
+        )
+
+
+def _copy_limited(source: Any, target: Any, limit: int) -> int:
+    copied = 0
+    while chunk := source.read(1 << 20):
+        copied += len(chunk)
+        if copied > limit:
+            return copied
+        target.write(chunk)
+    return copied
+
+
+@router.get("/datasets", response_model=Page[DatasetRead], summary="List datasets")
+def list_datasets(  # type: ignore[no-untyped-def]
+    actor: CurrentActor, services: ServicesDep, search: str | None = None, project_id: int | None = None,
+    offset: Offset = 0, limit: Limit = 50,
+):
+    return services.datasets.list(actor, search=search, project_id=project_id, offset=offset, limit=limit)
+
+
+@router.get("/datasets/{dataset_id}", response_model=DatasetRead, summary="One dataset with its latest version")
+def get_dataset(dataset_id: int, actor: CurrentActor, services: ServicesDep):  # type: ignore[no-untyped-def]
+    return services.datasets.get(actor, dataset_id)
+
+
+@router.get("/datasets/{dataset_id}/versions", response_model=Page[DatasetVersionRead], summary="Versions, newest first")
+def list_versions(dataset_id: int, actor: CurrentActor, services: ServicesDep, offset: Offset = 0, limit: Limit = 50):  # type: ignore[no-untyped-def]
+    return services.datasets.list_versions(actor, dataset_id, offset=offset, limit=limit)
+
+
+@router.get("/dataset-versions/{version_id}", response_model=DatasetVersionRead, summary="One dataset version")
+def get_version(version_id: int, actor: CurrentActor, services: ServicesDep):  # type: ignore[no-untyped-def]
+    return services.datasets.get_version(actor, version_id)
+
+
+@router.get("/dataset-versions/{version_id}/preview", summary="The first rows of a version")
+def preview(  # type: ignore[no-untyped-def]
+    version_id: int, actor: CurrentActor, services: ServicesDep,
+    limit: int = Query(default=100, ge=1, le=1000),
+) -> list[dict[str, Any]]:
+    return services.datasets.preview(actor, version_id, limit=limit)

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from modelyard.domain import Objective, ProjectStatus, Role
+
+
+class UserCreate(BaseModel):
+    username: str
+    password: str
+    role: Role = Role.EDITOR
+
+
+class ProjectCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=10_000)
+    objective: Objective = Field(default_factory=Objective)
+
+
+class ProjectUpdate(BaseModel):
+    description: str | None = Field(default=None, max_length=10_000)
+    status: ProjectStatus | None = None
+    objective: Objective | None = None
+
+
+class TrainingCreate(BaseModel):
+    dataset_version_id: int
+    target: str = Field(min_length=1, description="The column to predict.")
+    project_id: int | None = None
+    seed: int = Field(default=0, ge=0)
+
+
+class ModelVersionCreate(BaseModel):
+    run_id: int
+    name: str | None = Field(default=None, description="Registered model name; default: <dataset>-<target>.")
+
+
+class DeploymentCreate(BaseModel):
+    name: str = Field(description="Endpoint name: lowercase letters, digits and '-'.")
+    model_version_id: int
+
+
+class DeploymentUpdate(BaseModel):
+    model_version_id: int
+
+
+class PredictRequest(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"example": {"records": [{"age": 42, "city": "Oslo"}]}})
+
+    records: list[dict[str, Any]] = Field(
+        description="Rows to predict: one object per row with every feature of the model."
+    )
+
+
+class PredictResponse(BaseModel):
+    predictions: list[Any]
+    probabilities: list[dict[str, float]] | None = Field(
+        default=None, description="Per class probability for classification models."
+    )
+    prediction_ids: list[str] = Field(description="Ids to send feedback (true outcomes) for.")
+    model_name: str
+    model_version: int
+    latency_ms: float

@@ -1,0 +1,157 @@
+"""The web application: REST API, web UI, health and metrics on one FastAPI app."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse, PlainTextResponse
+
+from modelyard import __version__
+from modelyard.api.errors import install_error_handlers
+from modelyard.api.routes import api_router
+from modelyard.logs import actor_var, request_id_var
+from modelyard.ports import Compute
+from modelyard.services.container import Services, build_services
+from modelyard.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """Modelyard's REST API. Authenticate with `Authorization: Bearer <token>`;
+get a token from `POST /api/v1/auth/tokens`. Every error has the shape
+`{"error": {"code", "message", "details"}}`; lists are paginated with `offset` and `limit`."""
+
+
+def _default_compute(settings: Settings) -> Compute:
+    from modelyard.integrations.dask_compute import DaskCompute
+
+    return DaskCompute(
+        address=settings.dask.address,
+        n_workers=settings.dask.n_workers,
+        threads_per_worker=settings.dask.threads_per_worker,
+        memory_limit=settings.dask.memory_limit,
+    )
+
+
+def create_app(
+    settings: Settings,
+    *,
+    compute: Compute | None = None,
+    with_ui: bool = True,
+) -> FastAPI:
+    """Build the app. ``compute`` defaults to Dask (a LocalCluster unless an address is set)."""
+    services = build_services(settings, compute=compute or _default_compute(settings))
+    services.owns_compute = compute is None
+    _bootstrap_admin(services)
+    threading.Thread(target=_reconcile_jobs, args=(services,), name="reconcile-jobs", daemon=True).start()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        services.close()
+
+    app = FastAPI(
+        title="Modelyard",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    app.middleware("http")(_request_context)
+    _add_operational_routes(app, services)
+    app.include_router(api_router)
+    if with_ui:
+        from modelyard.ui import mount_ui
+
+        mount_ui(app, services, storage_secret=_session_secret(settings))
+    return app
+
+
+def _bootstrap_admin(services: Services) -> None:
+    auth = services.settings.auth
+    password = auth.admin_password.get_secret_value() if auth.admin_password else None
+    result = services.users.bootstrap(auth.admin_user, password)
+    if result is not None and result.generated_password:
+        log.warning(
+            "Created the first admin user %r with password %r - it is shown only once; "
+            "change it or set MODELYARD_ADMIN_PASSWORD.",
+            result.username,
+            result.generated_password,
+        )
+
+
+def _reconcile_jobs(services: Services) -> None:
+    if services.jobs is None or services.compute is None:
+        return
+    for _ in range(120):
+        if services.compute.is_ready():
+            break
+        time.sleep(0.5)
+    try:
+        lost = services.jobs.reconcile()
+        if lost:
+            log.warning("marked %d unfinished job(s) failed: their worker is gone", lost)
+    except Exception:  # reconciliation must never take the server down
+        log.exception("job reconciliation failed")
+
+
+def _session_secret(settings: Settings) -> str:
+    if settings.auth.session_secret is not None:
+        return settings.auth.session_secret.get_secret_value()
+    path = Path(settings.home) / ".session_secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+async def _request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+    token = request_id_var.set(request_id)
+    actor_token = actor_var.set("-")
+    started = time.perf_counter()
+    try:
+        response = await call_next(request)
+    finally:
+        request_id_var.reset(token)
+        actor_var.reset(actor_token)
+    response.headers["x-request-id"] = request_id
+    if request.url.path.startswith("/api/"):
+        from modelyard.metrics import observe_request
+
+        observe_request(request.method, request.scope.get("route"), response.status_code, time.perf_counter() - started)
+        log.info("%s %s -> %s", request.method, request.url.path, response.status_code,
+                 extra={"actor_name": getattr(request.state, "actor", "-"), "request_id": request_id})
+    return response
+
+
+def _add_operational_routes(app: FastAPI, services: Services) -> None:
+    @app.get("/healthz", tags=["operations"], summary="Liveness: the process answers")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.get("/readyz", tags=["operations"], summary="Readiness: database and compute are usable")
+    def readyz() -> JSONResponse:
+        checks = {
+            "database": services.is_database_ready(),
+            "compute": services.compute is not None and services.compute.is_ready(),
+        }
+        status = 200 if all(checks.values()) else 503
+        return JSONResponse({"status": "ready" if status == 200 else "starting", "checks": checks}, status_code=status)
+
+    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    def metrics() -> PlainTextResponse:
+        from modelyard.metrics import render
+
+        body, content_type = render()
+        return PlainTextResponse(body, media_type=content_type)

@@ -1,0 +1,189 @@
+"""What services return: immutable snapshots, never ORM rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from modelyard.domain.actors import Role
+from modelyard.domain.jobs import JobKind, JobStatus
+from modelyard.domain.projects import Objective, ProjectStatus
+
+T = TypeVar("T")
+
+
+class Entity(BaseModel):
+    model_config = ConfigDict(frozen=True, from_attributes=True)
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list: ``items`` plus what is needed to fetch the next one."""
+
+    model_config = ConfigDict(frozen=True)
+
+    items: list[T]
+    total: int = Field(description="Items matching the query, over all pages.")
+    offset: int
+    limit: int
+
+
+class User(Entity):
+    id: int
+    username: str
+    role: Role
+    workspace_id: int
+    is_active: bool
+    created_at: datetime
+
+
+class ApiToken(Entity):
+    id: int
+    name: str
+    prefix: str = Field(description="First characters of the token, to recognise it.")
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+
+class IssuedToken(Entity):
+    """A freshly issued token: the only time the secret is shown."""
+
+    token: str
+    info: ApiToken
+    user: User
+
+
+class AuditEvent(Entity):
+    id: int
+    workspace_id: int
+    actor_id: int | None
+    actor_name: str
+    action: str
+    resource_type: str
+    resource_id: str
+    details: dict[str, Any]
+    created_at: datetime
+
+
+class Project(Entity):
+    id: int
+    name: str
+    description: str
+    status: ProjectStatus
+    objective: Objective
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class ColumnSchema(Entity):
+    name: str
+    dtype: str = Field(description="Arrow type of the column as stored in Parquet.")
+    kind: str = Field(description="numeric, integer, boolean, categorical, datetime or text.")
+    missing: int
+
+
+class DatasetVersion(Entity):
+    id: int
+    dataset_id: int
+    version: int
+    content_hash: str
+    n_rows: int
+    n_columns: int
+    size_bytes: int
+    columns: list[ColumnSchema]
+    source: dict[str, Any]
+    created_by: str
+    created_at: datetime
+
+
+class Dataset(Entity):
+    id: int
+    name: str
+    description: str
+    project_id: int | None
+    created_by: str
+    created_at: datetime
+    latest_version: DatasetVersion | None = None
+
+
+class JobLogLine(Entity):
+    at: datetime
+    level: str
+    message: str
+
+
+class Job(Entity):
+    id: int
+    kind: JobKind
+    status: JobStatus
+    params: dict[str, Any]
+    progress: float = Field(description="0.0 to 1.0.")
+    message: str
+    result: dict[str, Any] | None
+    error_code: str | None
+    error_message: str | None
+    project_id: int | None
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    is_cancel_requested: bool
+
+
+class Run(Entity):
+    """One training run: an MLflow run with its evaluation."""
+
+    id: int
+    job_id: int
+    project_id: int | None
+    dataset_version_id: int
+    target: str
+    task: str
+    algorithm: str
+    metrics: dict[str, float]
+    params: dict[str, Any]
+    mlflow_run_id: str
+    model_uri: str
+    feature_columns: list[ColumnSchema]
+    created_by: str
+    created_at: datetime
+
+
+class ModelVersion(Entity):
+    id: int
+    name: str = Field(description="Registered model name in the MLflow registry.")
+    version: int
+    run_id: int
+    project_id: int | None
+    task: str
+    metrics: dict[str, float]
+    feature_columns: list[ColumnSchema]
+    classes: list[Any] | None
+    mlflow_uri: str
+    created_by: str
+    created_at: datetime
+
+
+class Deployment(Entity):
+    id: int
+    name: str
+    model_version_id: int
+    model_name: str
+    model_version: int
+    project_id: int | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class PredictionResult(Entity):
+    prediction_ids: list[str]
+    predictions: list[Any]
+    probabilities: list[dict[str, float]] | None
+    model_name: str
+    model_version: int
+    latency_ms: float

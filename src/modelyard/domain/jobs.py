@@ -1,0 +1,44 @@
+"""The job lifecycle: queued -> running -> succeeded | failed | cancelled."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from modelyard.errors import ConflictError
+
+
+class JobKind(StrEnum):
+    TRAIN = "train"
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_finished(self) -> bool:
+        return self in FINISHED
+
+
+FINISHED = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED})
+
+_ALLOWED: dict[JobStatus, frozenset[JobStatus]] = {
+    JobStatus.QUEUED: frozenset({JobStatus.RUNNING, JobStatus.FAILED, JobStatus.CANCELLED}),
+    JobStatus.RUNNING: frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED}),
+    JobStatus.SUCCEEDED: frozenset(),
+    JobStatus.FAILED: frozenset(),
+    JobStatus.CANCELLED: frozenset(),
+}
+
+
+def check_transition(current: JobStatus, new: JobStatus) -> None:
+    """Raise ConflictError when a job may not move from ``current`` to ``new``."""
+    if new not in _ALLOWED[current]:
+        raise ConflictError(
+            f"A {current} job cannot become {new}.",
+            code="job.illegal_transition",
+            details={"from": str(current), "to": str(new)},
+        )

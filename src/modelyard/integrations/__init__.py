@@ -1,0 +1,3 @@
+"""Adapters that implement the ports on real infrastructure."""
+
+__all__: list[str] = []

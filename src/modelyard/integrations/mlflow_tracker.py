@@ -1,0 +1,116 @@
+"""The Tracker port on MLflow: runs, models and the model registry.
+
+MLflow keeps its own database (its table names collide with ours). It is imported lazily:
+its import costs about a second, which `modelyard serve` must not pay at start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from modelyard.errors import DependencyUnavailableError, NotFoundError
+
+log = logging.getLogger(__name__)
+
+_PIP_PACKAGES = ("scikit-learn", "lightgbm", "pandas", "numpy", "pyarrow")
+_lock = threading.Lock()
+
+
+def _pip_requirements() -> list[str]:
+    """Pinned requirements written next to each model (MLflow's own inference is slow)."""
+    pins = []
+    for name in _PIP_PACKAGES:
+        try:
+            pins.append(f"{name}=={version(name)}")
+        except PackageNotFoundError:
+            pins.append(name)
+    return pins
+
+
+class MlflowTracker:
+    def __init__(self, tracking_uri: str, artifact_uri: str) -> None:
+        self._tracking_uri = tracking_uri
+        self._artifact_uri = artifact_uri.rstrip("/")
+        self._model_cache: dict[str, Any] = {}
+
+    def _mlflow(self) -> Any:
+        os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+        os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
+        import mlflow
+
+        mlflow.set_tracking_uri(self._tracking_uri)
+        mlflow.set_registry_uri(self._tracking_uri)
+        return mlflow
+
+    def _experiment_id(self, mlflow: Any, name: str) -> str:
+        with _lock:
+            experiment = mlflow.get_experiment_by_name(name)
+            if experiment is not None:
+                return str(experiment.experiment_id)
+            return str(
+                mlflow.create_experiment(name, artifact_location=f"{self._artifact_uri}/{name}")
+            )
+
+    def log_run(
+        self,
+        *,
+        experiment: str,
+        run_name: str,
+        params: dict[str, Any],
+        metrics: dict[str, float],
+        model: Any,
+        input_example: Any,
+        tags: dict[str, str],
+    ) -> tuple[str, str]:
+        """Log params, metrics and the model; return (MLflow run id, model URI)."""
+        try:
+            mlflow = self._mlflow()
+            import mlflow.sklearn
+
+            experiment_id = self._experiment_id(mlflow, experiment)
+            with mlflow.start_run(experiment_id=experiment_id, run_name=run_name, tags=tags) as run:
+                mlflow.log_params({k: str(v)[:500] for k, v in params.items()})
+                mlflow.log_metrics(metrics)
+                info = mlflow.sklearn.log_model(
+                    model,
+                    name="model",
+                    pip_requirements=_pip_requirements(),
+                    serialization_format="cloudpickle",
+                    input_example=input_example,
+                )
+            return run.info.run_id, f"runs:/{run.info.run_id}/model" if not info else info.model_uri
+        except Exception as exc:  # MLflow raises many types; all mean "tracking failed"
+            raise DependencyUnavailableError(
+                f"MLflow could not record the run: {exc}", code="mlflow.unavailable"
+            ) from exc
+
+    def register(self, model_uri: str, name: str, *, run_id: str) -> int:
+        """Register ``model_uri`` under ``name``; return the new version number."""
+        mlflow = self._mlflow()
+        try:
+            result = mlflow.register_model(model_uri, name, tags={"modelyard.run": run_id})
+        except Exception as exc:
+            raise DependencyUnavailableError(
+                f"The MLflow registry refused the model: {exc}", code="mlflow.unavailable"
+            ) from exc
+        return int(result.version)
+
+    def load_model(self, uri: str) -> Any:
+        """The fitted scikit-learn pipeline behind ``uri`` (cached: models are immutable)."""
+        if uri in self._model_cache:
+            return self._model_cache[uri]
+        mlflow = self._mlflow()
+        import mlflow.sklearn
+
+        try:
+            model = mlflow.sklearn.load_model(uri)
+        except Exception as exc:
+            raise NotFoundError(
+                f"The model {uri} cannot be loaded from MLflow: {exc}", code="model.unloadable"
+            ) from exc
+        self._model_cache[uri] = model
+        return model

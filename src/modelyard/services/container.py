@@ -1,0 +1,91 @@
+"""Wiring: engines, ports and services built once from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, text
+
+from modelyard.db.engine import build_engine, build_session_factory, migrate
+from modelyard.db.uow import UnitOfWork
+from modelyard.integrations.fsspec_artifacts import FsspecArtifactStore
+from modelyard.integrations.mlflow_tracker import MlflowTracker
+from modelyard.ports import ArtifactStore, Compute, Tracker
+from modelyard.services.audit import AuditService
+from modelyard.services.datasets import DatasetService
+from modelyard.services.deployments import DeploymentService
+from modelyard.services.jobs import JobRecorder, JobService
+from modelyard.services.models import ModelService
+from modelyard.services.projects import ProjectService
+from modelyard.services.training import TrainingService
+from modelyard.services.users import UserService
+from modelyard.settings import Settings
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    uow: UnitOfWork
+    artifacts: ArtifactStore
+    tracker: Tracker
+    compute: Compute | None
+    users: UserService
+    audit: AuditService
+    projects: ProjectService
+    datasets: DatasetService
+    jobs: JobService | None
+    training: TrainingService
+    models: ModelService
+    deployments: DeploymentService
+    owns_compute: bool = True
+
+    @property
+    def recorder(self) -> JobRecorder:
+        return JobRecorder(self.uow)
+
+    def is_database_ready(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return True
+        except Exception:  # any failure means "not ready"; /readyz says so
+            return False
+
+    def close(self) -> None:
+        if self.compute is not None and self.owns_compute:
+            self.compute.close()
+        self.engine.dispose()
+
+
+def build_services(settings: Settings, *, compute: Compute | None, run_migrations: bool = True) -> Services:
+    """Build everything from settings; ``compute`` is None in a worker (it runs jobs, not submits them)."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = build_engine(settings.database_url_resolved, echo=settings.db.echo)
+    if run_migrations:
+        migrate(engine)
+    uow = UnitOfWork(build_session_factory(engine))
+    assert settings.artifacts.uri and settings.mlflow.tracking_uri and settings.mlflow.artifact_uri
+    artifacts = FsspecArtifactStore(settings.artifacts.uri)
+    tracker = MlflowTracker(settings.mlflow.tracking_uri, settings.mlflow.artifact_uri)
+    jobs = None
+    if compute is not None:
+        from modelyard.worker.tasks import run_job
+
+        jobs = JobService(uow, compute, run_job=run_job, worker_settings=settings.worker_payload())
+    return Services(
+        settings=settings,
+        engine=engine,
+        uow=uow,
+        artifacts=artifacts,
+        tracker=tracker,
+        compute=compute,
+        users=UserService(uow, token_ttl_s=settings.auth.token_ttl_s),
+        audit=AuditService(uow),
+        projects=ProjectService(uow),
+        datasets=DatasetService(uow, artifacts, max_upload_bytes=settings.artifacts.max_upload_bytes),
+        jobs=jobs,
+        training=TrainingService(uow, artifacts, tracker, jobs),
+        models=ModelService(uow, tracker),
+        deployments=DeploymentService(uow, tracker),
+    )

@@ -1,0 +1,161 @@
+"""Deployments (endpoints) and online prediction."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from modelyard.db.tables import SqlDeployment, SqlModelVersion, SqlPrediction
+from modelyard.db.uow import UnitOfWork
+from modelyard.domain import Actor, Deployment, ModelVersion, Page, Permission, PredictionResult
+from modelyard.domain.inference import check_records
+from modelyard.errors import ConflictError, InvalidInputError, NotFoundError
+from modelyard.ports import Tracker
+from modelyard.services.audit import record_event
+from modelyard.services.models import model_version_row, to_model_version
+from modelyard.services.paging import paginate
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9\-]{0,99}$")
+
+
+def _to_deployment(session: Session, row: SqlDeployment) -> Deployment:
+    version = session.get_one(SqlModelVersion, row.model_version_id)
+    return Deployment(
+        id=row.id,
+        name=row.name,
+        model_version_id=row.model_version_id,
+        model_name=version.name,
+        model_version=version.version,
+        project_id=row.project_id,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _deployment_row(session: Session, actor: Actor, name: str) -> SqlDeployment:
+    row = session.scalar(
+        select(SqlDeployment).where(SqlDeployment.workspace_id == actor.workspace_id, SqlDeployment.name == name)
+    )
+    if row is None:
+        raise NotFoundError(f"No endpoint named {name!r}.", code="endpoint.not_found")
+    return row
+
+
+class DeploymentService:
+    def __init__(self, uow: UnitOfWork, tracker: Tracker) -> None:
+        self._uow = uow
+        self._tracker = tracker
+
+    def create(self, actor: Actor, name: str, model_version_id: int) -> Deployment:
+        actor.require(Permission.WRITE, "deploy models")
+        if not _NAME.match(name):
+            raise InvalidInputError(
+                "An endpoint name has 1-100 lowercase letters, digits or '-', and starts with a "
+                "letter or digit (it becomes part of a URL).",
+                code="endpoint.bad_name",
+            )
+        with self._uow.begin() as session:
+            version = model_version_row(session, actor, model_version_id)
+            exists = session.scalar(
+                select(SqlDeployment.id).where(SqlDeployment.workspace_id == actor.workspace_id, SqlDeployment.name == name)
+            )
+            if exists:
+                raise ConflictError(
+                    f"An endpoint named {name!r} exists already; update it to serve another version.",
+                    code="endpoint.exists",
+                )
+            row = SqlDeployment(
+                workspace_id=actor.workspace_id,
+                project_id=version.project_id,
+                name=name,
+                model_version_id=version.id,
+                created_by=actor.username,
+            )
+            session.add(row)
+            session.flush()
+            record_event(session, actor, "endpoint.create", ("endpoint", name), {"model": version.name, "version": version.version})
+            return _to_deployment(session, row)
+
+    def update(self, actor: Actor, name: str, model_version_id: int) -> Deployment:
+        """Serve another model version on an existing endpoint."""
+        actor.require(Permission.WRITE, "deploy models")
+        with self._uow.begin() as session:
+            row = _deployment_row(session, actor, name)
+            version = model_version_row(session, actor, model_version_id)
+            previous = row.model_version_id
+            row.model_version_id = version.id
+            row.updated_at = datetime.now(UTC)
+            record_event(session, actor, "endpoint.update", ("endpoint", name), {"from": previous, "to": version.id})
+            return _to_deployment(session, row)
+
+    def get(self, actor: Actor, name: str) -> Deployment:
+        actor.require(Permission.READ, "read endpoints")
+        with self._uow.begin() as session:
+            return _to_deployment(session, _deployment_row(session, actor, name))
+
+    def list(self, actor: Actor, *, offset: int = 0, limit: int = 50) -> Page[Deployment]:
+        actor.require(Permission.READ, "list endpoints")
+        with self._uow.begin() as session:
+            query = select(SqlDeployment).where(SqlDeployment.workspace_id == actor.workspace_id).order_by(SqlDeployment.id.desc())
+            return paginate(session, query, lambda row: _to_deployment(session, row), offset=offset, limit=limit)
+
+    def served_model(self, actor: Actor, name: str) -> ModelVersion:
+        """The model version an endpoint serves (its input schema drives the test form)."""
+        actor.require(Permission.READ, "read endpoints")
+        with self._uow.begin() as session:
+            row = _deployment_row(session, actor, name)
+            return to_model_version(session, session.get_one(SqlModelVersion, row.model_version_id))
+
+    def predict(self, actor: Actor, name: str, records: Any) -> PredictionResult:
+        """Predict for JSON records checked against the training schema; log every prediction."""
+        import pandas as pd
+
+        actor.require(Permission.READ, "call endpoints")
+        started = time.perf_counter()
+        with self._uow.begin() as session:
+            deployment = _deployment_row(session, actor, name)
+            version = to_model_version(session, session.get_one(SqlModelVersion, deployment.model_version_id))
+            deployment_id = deployment.id
+        rows = check_records(records, version.feature_columns)
+        model = self._tracker.load_model(version.mlflow_uri)
+        frame = pd.DataFrame.from_records(rows, columns=[c.name for c in version.feature_columns])
+        for column in version.feature_columns:
+            if column.kind in ("numeric", "integer"):
+                frame[column.name] = frame[column.name].astype("float64")
+        predictions = [_plain(p) for p in model.predict(frame).tolist()]
+        probabilities = None
+        if version.task == "classification" and hasattr(model, "predict_proba"):
+            labels = [str(c) for c in model.classes_]
+            probabilities = [dict(zip(labels, map(float, p), strict=True)) for p in model.predict_proba(frame)]
+        latency_ms = (time.perf_counter() - started) * 1000
+        ids = [str(uuid.uuid4()) for _ in rows]
+        with self._uow.begin() as session:
+            for index, (record, prediction_id) in enumerate(zip(rows, ids, strict=True)):
+                output: dict[str, Any] = {"prediction": predictions[index]}
+                if probabilities:
+                    output["probabilities"] = probabilities[index]
+                session.add(
+                    SqlPrediction(
+                        id=prediction_id, deployment_id=deployment_id, model_version_id=version.id,
+                        inputs=record, output=output, latency_ms=latency_ms / len(rows),
+                    )
+                )
+        return PredictionResult(
+            prediction_ids=ids,
+            predictions=predictions,
+            probabilities=probabilities,
+            model_name=version.name,
+            model_version=version.version,
+            latency_ms=latency_ms,
+        )
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value

@@ -24,6 +24,8 @@ from modelyard.services.projects import project_row
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\- ]{0,199}$")
 PREVIEW_MAX_ROWS = 1000
+SAMPLE_NAME = "penguins"
+SAMPLE_TARGET = "species"
 
 
 def to_version(row: SqlDatasetVersion) -> DatasetVersion:
@@ -161,6 +163,19 @@ class DatasetService:
                 {"dataset": name, "version": number, "rows": parquet.n_rows, "hash": parquet.content_hash},
             )
             return to_version(row)
+
+    def create_sample(self, actor: Actor) -> DatasetVersion:
+        """Upload the Palmer penguins table (ships with a package: no network) to try things."""
+        from importlib.resources import as_file, files
+
+        with as_file(files("palmerpenguins") / "data" / "penguins.csv") as path:
+            return self.upload(
+                actor,
+                SAMPLE_NAME,
+                Path(path),
+                filename="penguins.csv",
+                description="Palmer penguins: predict 'species' from body measurements. Sample data.",
+            )
 
     def get(self, actor: Actor, dataset_id: int) -> Dataset:
         actor.require(Permission.READ, "read datasets")

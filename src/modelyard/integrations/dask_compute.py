@@ -43,11 +43,15 @@ class DaskCompute:
 
     def _start(self) -> None:
         try:
+            import dask
             from distributed import Client, LocalCluster
 
             if self._address:
                 self._client = Client(self._address, timeout="20s")
             else:
+                # A job whose worker dies fails with the reason; it is not re-run blindly
+                # (training that ran out of memory would only kill the next worker too).
+                dask.config.set({"distributed.scheduler.allowed-failures": 0})
                 self._cluster = LocalCluster(
                     processes=True, dashboard_address=None, **self._cluster_kwargs
                 )

@@ -50,7 +50,7 @@ def to_parquet(source: Path, filename: str, out_dir: Path) -> ParquetFile:
                 code="dataset.not_tabular",
             )
         delimiter = CSV_SUFFIXES.get(suffix) or _sniff_delimiter(head)
-        n_rows, schema, nulls = _csv_to_parquet(source, filename, out, delimiter)
+        n_rows, schema, nulls = _csv_to_parquet(source, filename, out, delimiter, _encoding(head))
     else:
         raise InvalidInputError(
             f"{filename}: files of type '{suffix}' are not supported. Upload CSV, TSV or Parquet.",
@@ -68,6 +68,21 @@ def to_parquet(source: Path, filename: str, out_dir: Path) -> ParquetFile:
         null_counts=nulls,
         size_bytes=out.stat().st_size,
     )
+
+
+def _encoding(head: bytes) -> str:
+    """UTF-8 when the start of the file decodes as UTF-8, else Windows-1252 (Excel's export)."""
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3:  # a character cut at the end of the sample
+            return "utf-8"
+    try:
+        head.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
 
 
 def _sniff_delimiter(head: bytes) -> str:
@@ -97,16 +112,16 @@ def _check_columns(names: list[str], filename: str) -> None:
 
 
 def _csv_to_parquet(
-    source: Path, filename: str, out: Path, delimiter: str
+    source: Path, filename: str, out: Path, delimiter: str, encoding: str
 ) -> tuple[int, pa.Schema, dict[str, int]]:
     from pyarrow import csv as pacsv
 
-    names = _read_header(source, delimiter)
+    names = _read_header(source, delimiter, encoding)
     _check_columns(names, filename)
     try:
         reader = pacsv.open_csv(
             source,
-            read_options=pacsv.ReadOptions(block_size=_BLOCK_BYTES),
+            read_options=pacsv.ReadOptions(block_size=_BLOCK_BYTES, encoding=encoding),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(strings_can_be_null=True),
         )
@@ -115,8 +130,8 @@ def _csv_to_parquet(
         raise InvalidInputError(_csv_message(filename, exc), code="dataset.unreadable") from exc
 
 
-def _read_header(source: Path, delimiter: str) -> list[str]:
-    with source.open(encoding="utf-8", errors="replace", newline="") as fh:
+def _read_header(source: Path, delimiter: str, encoding: str) -> list[str]:
+    with source.open(encoding=encoding, errors="replace", newline="") as fh:
         try:
             return next(csv.reader(fh, delimiter=delimiter))
         except StopIteration:

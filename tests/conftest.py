@@ -98,6 +98,8 @@ def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def auth_headers(client: TestClient) -> dict[str, str]:
-    response = client.post("/api/v1/auth/tokens", json={"username": "admin", "password": ADMIN_PASSWORD})
+    response = client.post(
+        "/api/v1/auth/tokens", json={"username": "admin", "password": ADMIN_PASSWORD}
+    )
     assert response.status_code == 201, response.text
     return {"Authorization": f"Bearer {response.json()['token']}"}

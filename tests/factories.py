@@ -8,7 +8,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from modelyard.domain import Actor, DatasetVersion, Deployment, Job, JobStatus, ModelVersion, Role, Run
+from modelyard.domain import (
+    Actor,
+    DatasetVersion,
+    Deployment,
+    Job,
+    JobStatus,
+    ModelVersion,
+    Role,
+    Run,
+)
 from modelyard.services.container import Services
 
 PASSWORD = "password-123"
@@ -23,7 +32,9 @@ def churn_frame(n_rows: int = 200, seed: int = 0) -> pd.DataFrame:
     """A small, seeded classification table with numeric, categorical and boolean columns."""
     from sklearn.datasets import make_classification
 
-    X, y = make_classification(n_samples=n_rows, n_features=4, n_informative=3, n_redundant=0, random_state=seed)
+    X, y = make_classification(
+        n_samples=n_rows, n_features=4, n_informative=3, n_redundant=0, random_state=seed
+    )
     frame = pd.DataFrame(X, columns=["tenure", "spend", "calls", "age"])
     frame["plan"] = np.where(frame["spend"] > 0, "premium", "basic")
     frame["is_online"] = frame["calls"] > 0
@@ -38,7 +49,12 @@ def write_csv(directory: Path, frame: pd.DataFrame | None = None, name: str = "c
 
 
 def make_dataset_version(
-    services: Services, actor: Actor, tmp_path: Path, *, name: str = "churn", frame: pd.DataFrame | None = None
+    services: Services,
+    actor: Actor,
+    tmp_path: Path,
+    *,
+    name: str = "churn",
+    frame: pd.DataFrame | None = None,
 ) -> DatasetVersion:
     path = write_csv(tmp_path, frame, name=f"{name}.csv")
     return services.datasets.upload(actor, name, path, filename=path.name)
@@ -68,6 +84,8 @@ def make_model_version(services: Services, actor: Actor, tmp_path: Path) -> Mode
     return services.models.register(actor, run.id)
 
 
-def make_deployment(services: Services, actor: Actor, tmp_path: Path, *, name: str = "churn") -> Deployment:
+def make_deployment(
+    services: Services, actor: Actor, tmp_path: Path, *, name: str = "churn"
+) -> Deployment:
     version = make_model_version(services, actor, tmp_path)
     return services.deployments.create(actor, name, version.id)

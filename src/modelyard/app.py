@@ -50,7 +50,9 @@ def create_app(
     services = build_services(settings, compute=compute or _default_compute(settings))
     services.owns_compute = compute is None
     _bootstrap_admin(services)
-    threading.Thread(target=_reconcile_jobs, args=(services,), name="reconcile-jobs", daemon=True).start()
+    threading.Thread(
+        target=_reconcile_jobs, args=(services,), name="reconcile-jobs", daemon=True
+    ).start()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -115,24 +117,35 @@ def _session_secret(settings: Settings) -> str:
     return path.read_text().strip()
 
 
-async def _request_context(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+async def _request_context(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
     request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
     token = request_id_var.set(request_id)
     actor_token = actor_var.set("-")
     started = time.perf_counter()
     try:
         response = await call_next(request)
+        response.headers["x-request-id"] = request_id
+        if request.url.path.startswith("/api/"):
+            from modelyard.metrics import observe_request
+
+            seconds = time.perf_counter() - started
+            observe_request(
+                request.method, request.scope.get("route"), response.status_code, seconds
+            )
+            actor_var.set(getattr(request.state, "actor", "-"))
+            log.info(
+                "%s %s -> %s in %.1f ms",
+                request.method,
+                request.url.path,
+                response.status_code,
+                seconds * 1000,
+            )
+        return response
     finally:
         request_id_var.reset(token)
         actor_var.reset(actor_token)
-    response.headers["x-request-id"] = request_id
-    if request.url.path.startswith("/api/"):
-        from modelyard.metrics import observe_request
-
-        observe_request(request.method, request.scope.get("route"), response.status_code, time.perf_counter() - started)
-        log.info("%s %s -> %s", request.method, request.url.path, response.status_code,
-                 extra={"actor_name": getattr(request.state, "actor", "-"), "request_id": request_id})
-    return response
 
 
 def _add_operational_routes(app: FastAPI, services: Services) -> None:
@@ -147,7 +160,10 @@ def _add_operational_routes(app: FastAPI, services: Services) -> None:
             "compute": services.compute is not None and services.compute.is_ready(),
         }
         status = 200 if all(checks.values()) else 503
-        return JSONResponse({"status": "ready" if status == 200 else "starting", "checks": checks}, status_code=status)
+        return JSONResponse(
+            {"status": "ready" if status == 200 else "starting", "checks": checks},
+            status_code=status,
+        )
 
     @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
     def metrics() -> PlainTextResponse:

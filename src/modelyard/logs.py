@@ -45,7 +45,9 @@ def configure_logging(level: str = "INFO", *, is_json: bool = False) -> None:
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)-7s %(name)s [%(request_id)s %(actor)s] %(message)s")
+            logging.Formatter(
+                "%(asctime)s %(levelname)-7s %(name)s [%(request_id)s %(actor)s] %(message)s"
+            )
         )
     root = logging.getLogger()
     for existing in list(root.handlers):

@@ -19,10 +19,17 @@ def test_upload_makes_a_parquet_version_with_schema(services, admin, tmp_path):
     assert (version.version, version.n_rows, version.n_columns) == (1, 200, 7)
     kinds = {c.name: c.kind for c in version.columns}
     assert kinds == {
-        "tenure": "numeric", "spend": "numeric", "calls": "numeric", "age": "numeric",
-        "plan": "categorical", "is_online": "boolean", "churned": "categorical",
+        "tenure": "numeric",
+        "spend": "numeric",
+        "calls": "numeric",
+        "age": "numeric",
+        "plan": "categorical",
+        "is_online": "boolean",
+        "churned": "categorical",
     }
-    with services.artifacts.open(f"datasets/{version.content_hash[:2]}/{version.content_hash}.parquet") as fh:
+    with services.artifacts.open(
+        f"datasets/{version.content_hash[:2]}/{version.content_hash}.parquet"
+    ) as fh:
         assert pq.read_table(fh).num_rows == 200
 
 
@@ -71,7 +78,9 @@ BAD_FILES = [
 
 
 @pytest.mark.parametrize(("filename", "content", "code", "fragment"), BAD_FILES)
-def test_bad_files_get_a_clear_error_and_leave_nothing_behind(services, admin, tmp_path, filename, content, code, fragment):
+def test_bad_files_get_a_clear_error_and_leave_nothing_behind(
+    services, admin, tmp_path, filename, content, code, fragment
+):
     path = tmp_path / filename
     path.write_bytes(content)
     with pytest.raises(InvalidInputError, match=fragment) as info:
@@ -85,7 +94,10 @@ def test_windows_encoded_csv_is_decoded(services, admin, tmp_path):
     path = tmp_path / "latin.csv"
     path.write_bytes("name,score\nJos\xe9,1\nZo\xeb,2\n".encode("cp1252"))
     version = services.datasets.upload(admin, "latin", path, filename="latin.csv")
-    assert [row["name"] for row in services.datasets.preview(admin, version.id)] == ["Jos\xe9", "Zo\xeb"]
+    assert [row["name"] for row in services.datasets.preview(admin, version.id)] == [
+        "Jos\xe9",
+        "Zo\xeb",
+    ]
 
 
 def test_files_over_the_limit_are_refused(services, admin, tmp_path):
@@ -103,7 +115,9 @@ def test_viewers_cannot_upload_and_unknown_ids_are_not_found(services, viewer, a
 
 def test_list_searches_by_name(services, admin, tmp_path):
     make_dataset_version(services, admin, tmp_path, name="customers")
-    make_dataset_version(services, admin, tmp_path, name="orders", frame=pd.DataFrame({"a": [1, 2], "b": ["x", "y"]}))
+    make_dataset_version(
+        services, admin, tmp_path, name="orders", frame=pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+    )
     assert [d.name for d in services.datasets.list(admin, search="cust").items] == ["customers"]
     assert services.datasets.list(admin).total == 2
 

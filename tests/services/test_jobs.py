@@ -35,7 +35,12 @@ def _count_until_cancelled(job_id, settings_payload):
 
 
 def _service_running(services, function):
-    return JobService(services.uow, services.compute, run_job=function, worker_settings=services.settings.worker_payload())
+    return JobService(
+        services.uow,
+        services.compute,
+        run_job=function,
+        worker_settings=services.settings.worker_payload(),
+    )
 
 
 def _queued_job(services, actor):

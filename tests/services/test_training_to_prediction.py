@@ -6,13 +6,26 @@ from sqlalchemy import func, select
 from modelyard.db.tables import SqlDeployment, SqlJob, SqlPrediction
 from modelyard.domain import JobStatus
 from modelyard.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from tests.factories import churn_frame, make_dataset_version, make_deployment, make_run, wait_for_job
+from tests.factories import (
+    churn_frame,
+    make_dataset_version,
+    make_deployment,
+    make_run,
+    wait_for_job,
+)
 
 
 def test_training_runs_as_a_job_and_is_tracked_in_mlflow(services, admin, tmp_path):
     run = make_run(services, admin, tmp_path)
     assert run.task == "classification" and run.metrics["accuracy"] > 0.7
-    assert [c.name for c in run.feature_columns] == ["tenure", "spend", "calls", "age", "plan", "is_online"]
+    assert [c.name for c in run.feature_columns] == [
+        "tenure",
+        "spend",
+        "calls",
+        "age",
+        "plan",
+        "is_online",
+    ]
     import mlflow
 
     mlflow.set_tracking_uri(services.settings.mlflow.tracking_uri)
@@ -24,7 +37,9 @@ def test_training_runs_as_a_job_and_is_tracked_in_mlflow(services, admin, tmp_pa
     assert any("loading churn v1" in line.message for line in services.jobs.logs(admin, job.id))
 
 
-def test_unknown_and_single_valued_targets_are_refused_before_a_job_exists(services, admin, tmp_path):
+def test_unknown_and_single_valued_targets_are_refused_before_a_job_exists(
+    services, admin, tmp_path
+):
     frame = churn_frame()
     frame["constant"] = "same"
     version = make_dataset_version(services, admin, tmp_path, frame=frame)
@@ -41,7 +56,9 @@ def test_training_that_fails_in_the_worker_ends_the_job_cleanly(services, admin,
     version = make_dataset_version(services, admin, tmp_path, frame=frame)
     job = wait_for_job(services, admin, services.training.start(admin, version.id, "churned").id)
     assert job.status is JobStatus.FAILED
-    assert job.error_code == "training.too_few_rows" and "at least 10 are needed" in job.error_message
+    assert (
+        job.error_code == "training.too_few_rows" and "at least 10 are needed" in job.error_message
+    )
     assert services.training.list_runs(admin).total == 0
 
 
@@ -56,13 +73,23 @@ def test_register_deploy_and_predict_with_probabilities(services, admin, tmp_pat
     with services.uow.begin() as session:
         assert session.scalar(select(func.count()).select_from(SqlPrediction)) == 3
     audit = [e.action for e in services.audit.list(admin).items]
-    assert {"dataset.version.create", "job.submit.train", "run.create", "model.register", "endpoint.create"} <= set(audit)
+    assert {
+        "dataset.version.create",
+        "job.submit.train",
+        "run.create",
+        "model.register",
+        "endpoint.create",
+    } <= set(audit)
 
 
 def test_predictions_with_a_wrong_schema_change_nothing(services, admin, tmp_path):
     make_deployment(services, admin, tmp_path)
     record = churn_frame().drop(columns="churned").head(1).to_dict(orient="records")[0]
-    for bad in ({**record, "extra": 1}, {k: v for k, v in record.items() if k != "plan"}, {**record, "tenure": "long"}):
+    for bad in (
+        {**record, "extra": 1},
+        {k: v for k, v in record.items() if k != "plan"},
+        {**record, "tenure": "long"},
+    ):
         with pytest.raises(InvalidInputError, match="input schema"):
             services.deployments.predict(admin, "churn", [bad])
     with services.uow.begin() as session:
@@ -83,7 +110,9 @@ def test_endpoint_rules(services, admin, viewer, tmp_path):
         services.deployments.create(admin, "other", 999)
     with services.uow.begin() as session:
         assert session.scalar(select(func.count()).select_from(SqlDeployment)) == 1
-    assert services.deployments.predict(viewer, "churn", churn_frame().drop(columns="churned").head(1).to_dict(orient="records")).predictions
+    assert services.deployments.predict(
+        viewer, "churn", churn_frame().drop(columns="churned").head(1).to_dict(orient="records")
+    ).predictions
 
 
 def test_an_endpoint_can_switch_to_another_version(services, admin, tmp_path):

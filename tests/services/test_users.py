@@ -5,13 +5,20 @@ from sqlalchemy import update
 
 from modelyard.db.tables import SqlApiToken
 from modelyard.domain import Role
-from modelyard.errors import AuthenticationError, ConflictError, InvalidInputError, PermissionDeniedError
+from modelyard.errors import (
+    AuthenticationError,
+    ConflictError,
+    InvalidInputError,
+    PermissionDeniedError,
+)
 from tests.conftest import ADMIN_PASSWORD
 
 
 def test_first_start_creates_one_admin_and_a_second_start_does_nothing(services):
     assert services.users.bootstrap("admin", ADMIN_PASSWORD) is None
-    page = services.users.list(services.users.resolve_token(services.users.issue_token("admin", ADMIN_PASSWORD).token))
+    page = services.users.list(
+        services.users.resolve_token(services.users.issue_token("admin", ADMIN_PASSWORD).token)
+    )
     assert [(u.username, u.role) for u in page.items] == [("admin", Role.ADMIN)]
 
 
@@ -60,7 +67,9 @@ def test_revoked_and_expired_tokens_are_refused(services, admin):
     expired = services.users.issue_token("admin", ADMIN_PASSWORD)
     with services.uow.begin() as session:
         session.execute(
-            update(SqlApiToken).where(SqlApiToken.id == expired.info.id).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+            update(SqlApiToken)
+            .where(SqlApiToken.id == expired.info.id)
+            .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
         )
     with pytest.raises(AuthenticationError, match="expired"):
         services.users.resolve_token(expired.token)

@@ -34,7 +34,10 @@ def test_finished_jobs_cannot_restart():
 
 
 def test_records_matching_the_schema_pass_and_nulls_are_allowed():
-    records = [{"age": 3, "income": 1.5, "city": "Oslo", "is_member": True}, {"age": None, "income": None, "city": None, "is_member": None}]
+    records = [
+        {"age": 3, "income": 1.5, "city": "Oslo", "is_member": True},
+        {"age": None, "income": None, "city": None, "is_member": None},
+    ]
     assert check_records(records, COLUMNS) == records
 
 

@@ -15,7 +15,7 @@ _bearer = HTTPBearer(auto_error=False, description="An API token from POST /api/
 
 
 def get_services(request: Request) -> Services:
-    return request.app.state.services  # type: ignore[no-any-return]
+    return request.app.state.services
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]

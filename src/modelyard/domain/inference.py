@@ -67,8 +67,10 @@ def check_records(records: Any, columns: list[ColumnSchema]) -> list[dict[str, A
     if problems:
         first = problems[0]
         summary = (
-            f"missing field(s) {', '.join(first['missing'])}" if "missing" in first
-            else f"unknown field(s) {', '.join(first['unexpected'])}" if "unexpected" in first
+            f"missing field(s) {', '.join(first['missing'])}"
+            if "missing" in first
+            else f"unknown field(s) {', '.join(first['unexpected'])}"
+            if "unexpected" in first
             else f"field {first.get('field', '?')!r}: {first['error']}"
         )
         raise InvalidInputError(

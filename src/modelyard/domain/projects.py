@@ -21,7 +21,9 @@ class Objective(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    decision: str = Field(default="", max_length=2000, description="What decision the model supports.")
+    decision: str = Field(
+        default="", max_length=2000, description="What decision the model supports."
+    )
     target: str = Field(default="", max_length=200, description="The column to predict.")
     success_metric: str = Field(default="", max_length=200, description="How success is measured.")
     constraints: str = Field(

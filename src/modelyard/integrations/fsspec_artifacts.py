@@ -39,8 +39,10 @@ class FsspecArtifactStore:
     def open(self, key: str) -> IO[bytes]:
         path = self._path(key)
         if not self._fs.exists(path):
-            raise NotFoundError(f"Artifact {key!r} is missing from the store.", code="artifact.missing")
-        return self._fs.open(path, "rb")  # type: ignore[no-any-return]
+            raise NotFoundError(
+                f"Artifact {key!r} is missing from the store.", code="artifact.missing"
+            )
+        return self._fs.open(path, "rb")
 
     def exists(self, key: str) -> bool:
         return bool(self._fs.exists(self._path(key)))

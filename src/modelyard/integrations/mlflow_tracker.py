@@ -41,6 +41,7 @@ class MlflowTracker:
         os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
         os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
         import mlflow
+        import mlflow.sklearn  # noqa: F401  (the flavour the models are saved with)
 
         mlflow.set_tracking_uri(self._tracking_uri)
         mlflow.set_registry_uri(self._tracking_uri)
@@ -69,7 +70,6 @@ class MlflowTracker:
         """Log params, metrics and the model; return (MLflow run id, model URI)."""
         try:
             mlflow = self._mlflow()
-            import mlflow.sklearn
 
             experiment_id = self._experiment_id(mlflow, experiment)
             with mlflow.start_run(experiment_id=experiment_id, run_name=run_name, tags=tags) as run:
@@ -104,7 +104,6 @@ class MlflowTracker:
         if uri in self._model_cache:
             return self._model_cache[uri]
         mlflow = self._mlflow()
-        import mlflow.sklearn
 
         try:
             model = mlflow.sklearn.load_model(uri)

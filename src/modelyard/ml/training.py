@@ -109,12 +109,22 @@ def build_pipeline(X: pd.DataFrame, task: Task, *, seed: int, n_jobs: int = 1) -
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-    numeric = [c for c in X.columns if pd.api.types.is_numeric_dtype(X[c]) and not pd.api.types.is_bool_dtype(X[c])]
+    numeric = [
+        c
+        for c in X.columns
+        if pd.api.types.is_numeric_dtype(X[c]) and not pd.api.types.is_bool_dtype(X[c])
+    ]
     categorical = [c for c in X.columns if c not in numeric]
     transformers = []
     if numeric:
         transformers.append(
-            ("numeric", Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())]), numeric)
+            (
+                "numeric",
+                Pipeline(
+                    [("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())]
+                ),
+                numeric,
+            )
         )
     if categorical:
         transformers.append(
@@ -124,14 +134,24 @@ def build_pipeline(X: pd.DataFrame, task: Task, *, seed: int, n_jobs: int = 1) -
                     [
                         ("to_text", FunctionTransformer(as_text, feature_names_out="one-to-one")),
                         ("impute", SimpleImputer(strategy="most_frequent")),
-                        ("encode", OneHotEncoder(handle_unknown="ignore", max_categories=50, sparse_output=False)),
+                        (
+                            "encode",
+                            OneHotEncoder(
+                                handle_unknown="ignore", max_categories=50, sparse_output=False
+                            ),
+                        ),
                     ]
                 ),
                 categorical,
             )
         )
     preprocess = ColumnTransformer(transformers, remainder="drop")
-    params = {"n_estimators": 200, "learning_rate": 0.05, "num_leaves": 31, "random_state": seed}
+    params: dict[str, Any] = {
+        "n_estimators": 200,
+        "learning_rate": 0.05,
+        "num_leaves": 31,
+        "random_state": seed,
+    }
     model_cls = LGBMClassifier if task == "classification" else LGBMRegressor
     model = model_cls(**params, n_jobs=n_jobs, verbose=-1)
     return Pipeline([("preprocess", preprocess), ("model", model)])
@@ -140,9 +160,11 @@ def build_pipeline(X: pd.DataFrame, task: Task, *, seed: int, n_jobs: int = 1) -
 def as_text(X: Any) -> Any:
     """Categorical columns as Python objects: strings, with missing values as NaN."""
     frame = pd.DataFrame(X).astype(object)
-    return frame.where(frame.notna(), np.nan).map(
-        lambda v: v if isinstance(v, float) and math.isnan(v) else str(v)
-    ).to_numpy(dtype=object)
+    return (
+        frame.where(frame.notna(), np.nan)
+        .map(lambda v: v if isinstance(v, float) and math.isnan(v) else str(v))
+        .to_numpy(dtype=object)
+    )
 
 
 def _split(X: pd.DataFrame, y: pd.Series, task: Task, seed: int) -> tuple[Any, Any, Any, Any]:
@@ -152,7 +174,7 @@ def _split(X: pd.DataFrame, y: pd.Series, task: Task, seed: int) -> tuple[Any, A
     if task == "classification" and y.value_counts().min() >= 2:
         stratify = y
     test_size = 0.2 if len(X) >= 50 else 0.3
-    return train_test_split(X, y, test_size=test_size, random_state=seed, stratify=stratify)  # type: ignore[no-any-return]
+    return train_test_split(X, y, test_size=test_size, random_state=seed, stratify=stratify)
 
 
 def evaluate(pipeline: Any, X: pd.DataFrame, y: pd.Series, task: Task) -> dict[str, float]:
@@ -175,7 +197,9 @@ def evaluate(pipeline: Any, X: pd.DataFrame, y: pd.Series, task: Task) -> dict[s
         if len(classes) == 2:
             scores["roc_auc"] = float(m.roc_auc_score(y == classes[1], probabilities[:, 1]))
         else:
-            scores["roc_auc"] = float(m.roc_auc_score(y, probabilities, multi_class="ovr", labels=classes))
+            scores["roc_auc"] = float(
+                m.roc_auc_score(y, probabilities, multi_class="ovr", labels=classes)
+            )
         scores["log_loss"] = float(m.log_loss(y, probabilities, labels=classes))
     return scores
 
@@ -220,7 +244,9 @@ def train_tabular_model(
         task=task,
         algorithm="lightgbm",
         metrics=metrics,
-        params={k: params[k] for k in ("n_estimators", "learning_rate", "num_leaves", "random_state")},
+        params={
+            k: params[k] for k in ("n_estimators", "learning_rate", "num_leaves", "random_state")
+        },
         feature_columns=list(X.columns),
         classes=[_plain(c) for c in pipeline.classes_] if task == "classification" else None,
         dropped_columns=dropped,

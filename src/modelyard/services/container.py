@@ -58,8 +58,13 @@ class Services:
         self.engine.dispose()
 
 
-def build_services(settings: Settings, *, compute: Compute | None, run_migrations: bool = True) -> Services:
-    """Build everything from settings; ``compute`` is None in a worker (it runs jobs, not submits them)."""
+def build_services(
+    settings: Settings, *, compute: Compute | None, run_migrations: bool = True
+) -> Services:
+    """Build everything from settings.
+
+    ``compute`` is None in a Dask worker: it runs jobs, it does not submit them.
+    """
     settings.home.mkdir(parents=True, exist_ok=True)
     engine = build_engine(settings.database_url_resolved, echo=settings.db.echo)
     if run_migrations:
@@ -83,7 +88,9 @@ def build_services(settings: Settings, *, compute: Compute | None, run_migration
         users=UserService(uow, token_ttl_s=settings.auth.token_ttl_s),
         audit=AuditService(uow),
         projects=ProjectService(uow),
-        datasets=DatasetService(uow, artifacts, max_upload_bytes=settings.artifacts.max_upload_bytes),
+        datasets=DatasetService(
+            uow, artifacts, max_upload_bytes=settings.artifacts.max_upload_bytes
+        ),
         jobs=jobs,
         training=TrainingService(uow, artifacts, tracker, jobs),
         models=ModelService(uow, tracker),

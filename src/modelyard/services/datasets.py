@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,9 @@ def version_row(session: Session, actor: Actor, version_id: int) -> SqlDatasetVe
         dataset = session.get(SqlDataset, row.dataset_id)
         if dataset is not None and dataset.workspace_id == actor.workspace_id:
             return row
-    raise NotFoundError(f"No dataset version with id {version_id}.", code="dataset_version.not_found")
+    raise NotFoundError(
+        f"No dataset version with id {version_id}.", code="dataset_version.not_found"
+    )
 
 
 def _to_dataset(session: Session, row: SqlDataset) -> Dataset:
@@ -104,7 +107,14 @@ class DatasetService:
             )
         with tempfile.TemporaryDirectory(prefix="modelyard-ingest-") as tmp:
             parquet = to_parquet(source, filename, Path(tmp))
-            return self._store_version(actor, name, parquet, filename=filename, project_id=project_id, description=description)
+            return self._store_version(
+                actor,
+                name,
+                parquet,
+                filename=filename,
+                project_id=project_id,
+                description=description,
+            )
 
     def _store_version(
         self,
@@ -121,7 +131,9 @@ class DatasetService:
             if project_id is not None:
                 project_row(session, actor, project_id)
             dataset = session.scalar(
-                select(SqlDataset).where(SqlDataset.workspace_id == actor.workspace_id, SqlDataset.name == name)
+                select(SqlDataset).where(
+                    SqlDataset.workspace_id == actor.workspace_id, SqlDataset.name == name
+                )
             )
             if dataset is None:
                 dataset = SqlDataset(
@@ -143,7 +155,14 @@ class DatasetService:
                 return to_version(same)
             if not self._artifacts.exists(key):  # the file first, then the row that points at it
                 self._artifacts.put_file(parquet.path, key)
-            number = (session.scalar(select(func.max(SqlDatasetVersion.version)).where(SqlDatasetVersion.dataset_id == dataset.id)) or 0) + 1
+            number = (
+                session.scalar(
+                    select(func.max(SqlDatasetVersion.version)).where(
+                        SqlDatasetVersion.dataset_id == dataset.id
+                    )
+                )
+                or 0
+            ) + 1
             row = SqlDatasetVersion(
                 dataset_id=dataset.id,
                 version=number,
@@ -159,8 +178,16 @@ class DatasetService:
             session.add(row)
             session.flush()
             record_event(
-                session, actor, "dataset.version.create", ("dataset_version", row.id),
-                {"dataset": name, "version": number, "rows": parquet.n_rows, "hash": parquet.content_hash},
+                session,
+                actor,
+                "dataset.version.create",
+                ("dataset_version", row.id),
+                {
+                    "dataset": name,
+                    "version": number,
+                    "rows": parquet.n_rows,
+                    "hash": parquet.content_hash,
+                },
             )
             return to_version(row)
 
@@ -174,7 +201,7 @@ class DatasetService:
                 SAMPLE_NAME,
                 Path(path),
                 filename="penguins.csv",
-                description="Palmer penguins: predict 'species' from body measurements. Sample data.",
+                description="Palmer penguins: predict 'species' from body measurements.",
             )
 
     def get(self, actor: Actor, dataset_id: int) -> Dataset:
@@ -199,13 +226,19 @@ class DatasetService:
             query = select(SqlDataset).where(SqlDataset.workspace_id == actor.workspace_id)
             if search:
                 pattern = f"%{search.strip()}%"
-                query = query.where(or_(SqlDataset.name.ilike(pattern), SqlDataset.description.ilike(pattern)))
+                query = query.where(
+                    or_(SqlDataset.name.ilike(pattern), SqlDataset.description.ilike(pattern))
+                )
             if project_id is not None:
                 query = query.where(SqlDataset.project_id == project_id)
             query = query.order_by(SqlDataset.id.desc())
-            return paginate(session, query, lambda row: _to_dataset(session, row), offset=offset, limit=limit)
+            return paginate(
+                session, query, lambda row: _to_dataset(session, row), offset=offset, limit=limit
+            )
 
-    def list_versions(self, actor: Actor, dataset_id: int, *, offset: int = 0, limit: int = 50) -> Page[DatasetVersion]:
+    def list_versions(
+        self, actor: Actor, dataset_id: int, *, offset: int = 0, limit: int = 50
+    ) -> Page[DatasetVersion]:
         self.get(actor, dataset_id)
         with self._uow.begin() as session:
             query = (
@@ -220,7 +253,9 @@ class DatasetService:
         with self._uow.begin() as session:
             return to_version(version_row(session, actor, version_id))
 
-    def preview(self, actor: Actor, version_id: int, *, limit: int = 100) -> list[dict[str, Any]]:
+    def preview(
+        self, actor: Actor, version_id: int, *, limit: int = 100
+    ) -> Sequence[dict[str, Any]]:
         """The first ``limit`` rows of a version, as JSON-safe records."""
         actor.require(Permission.READ, "read datasets")
         limit = max(1, min(limit, PREVIEW_MAX_ROWS))
@@ -247,4 +282,4 @@ def json_records(frame: Any) -> list[dict[str, Any]]:
     """DataFrame rows as JSON-safe dicts (NaN -> None, timestamps -> ISO text)."""
     import json
 
-    return json.loads(frame.to_json(orient="records", date_format="iso"))  # type: ignore[no-any-return]
+    return json.loads(frame.to_json(orient="records", date_format="iso"))

@@ -41,7 +41,9 @@ def _to_deployment(session: Session, row: SqlDeployment) -> Deployment:
 
 def _deployment_row(session: Session, actor: Actor, name: str) -> SqlDeployment:
     row = session.scalar(
-        select(SqlDeployment).where(SqlDeployment.workspace_id == actor.workspace_id, SqlDeployment.name == name)
+        select(SqlDeployment).where(
+            SqlDeployment.workspace_id == actor.workspace_id, SqlDeployment.name == name
+        )
     )
     if row is None:
         raise NotFoundError(f"No endpoint named {name!r}.", code="endpoint.not_found")
@@ -64,11 +66,14 @@ class DeploymentService:
         with self._uow.begin() as session:
             version = model_version_row(session, actor, model_version_id)
             exists = session.scalar(
-                select(SqlDeployment.id).where(SqlDeployment.workspace_id == actor.workspace_id, SqlDeployment.name == name)
+                select(SqlDeployment.id).where(
+                    SqlDeployment.workspace_id == actor.workspace_id, SqlDeployment.name == name
+                )
             )
             if exists:
                 raise ConflictError(
-                    f"An endpoint named {name!r} exists already; update it to serve another version.",
+                    f"An endpoint named {name!r} exists already; update it to serve another "
+                    "version.",
                     code="endpoint.exists",
                 )
             row = SqlDeployment(
@@ -80,7 +85,13 @@ class DeploymentService:
             )
             session.add(row)
             session.flush()
-            record_event(session, actor, "endpoint.create", ("endpoint", name), {"model": version.name, "version": version.version})
+            record_event(
+                session,
+                actor,
+                "endpoint.create",
+                ("endpoint", name),
+                {"model": version.name, "version": version.version},
+            )
             return _to_deployment(session, row)
 
     def update(self, actor: Actor, name: str, model_version_id: int) -> Deployment:
@@ -92,7 +103,13 @@ class DeploymentService:
             previous = row.model_version_id
             row.model_version_id = version.id
             row.updated_at = datetime.now(UTC)
-            record_event(session, actor, "endpoint.update", ("endpoint", name), {"from": previous, "to": version.id})
+            record_event(
+                session,
+                actor,
+                "endpoint.update",
+                ("endpoint", name),
+                {"from": previous, "to": version.id},
+            )
             return _to_deployment(session, row)
 
     def get(self, actor: Actor, name: str) -> Deployment:
@@ -103,8 +120,14 @@ class DeploymentService:
     def list(self, actor: Actor, *, offset: int = 0, limit: int = 50) -> Page[Deployment]:
         actor.require(Permission.READ, "list endpoints")
         with self._uow.begin() as session:
-            query = select(SqlDeployment).where(SqlDeployment.workspace_id == actor.workspace_id).order_by(SqlDeployment.id.desc())
-            return paginate(session, query, lambda row: _to_deployment(session, row), offset=offset, limit=limit)
+            query = (
+                select(SqlDeployment)
+                .where(SqlDeployment.workspace_id == actor.workspace_id)
+                .order_by(SqlDeployment.id.desc())
+            )
+            return paginate(
+                session, query, lambda row: _to_deployment(session, row), offset=offset, limit=limit
+            )
 
     def served_model(self, actor: Actor, name: str) -> ModelVersion:
         """The model version an endpoint serves (its input schema drives the test form)."""
@@ -121,7 +144,9 @@ class DeploymentService:
         started = time.perf_counter()
         with self._uow.begin() as session:
             deployment = _deployment_row(session, actor, name)
-            version = to_model_version(session, session.get_one(SqlModelVersion, deployment.model_version_id))
+            version = to_model_version(
+                session, session.get_one(SqlModelVersion, deployment.model_version_id)
+            )
             deployment_id = deployment.id
         rows = check_records(records, version.feature_columns)
         model = self._tracker.load_model(version.mlflow_uri)
@@ -133,7 +158,9 @@ class DeploymentService:
         probabilities = None
         if version.task == "classification" and hasattr(model, "predict_proba"):
             labels = [str(c) for c in model.classes_]
-            probabilities = [dict(zip(labels, map(float, p), strict=True)) for p in model.predict_proba(frame)]
+            probabilities = [
+                dict(zip(labels, map(float, p), strict=True)) for p in model.predict_proba(frame)
+            ]
         latency_ms = (time.perf_counter() - started) * 1000
         ids = [str(uuid.uuid4()) for _ in rows]
         with self._uow.begin() as session:
@@ -143,8 +170,12 @@ class DeploymentService:
                     output["probabilities"] = probabilities[index]
                 session.add(
                     SqlPrediction(
-                        id=prediction_id, deployment_id=deployment_id, model_version_id=version.id,
-                        inputs=record, output=output, latency_ms=latency_ms / len(rows),
+                        id=prediction_id,
+                        deployment_id=deployment_id,
+                        model_version_id=version.id,
+                        inputs=record,
+                        output=output,
+                        latency_ms=latency_ms / len(rows),
                     )
                 )
         return PredictionResult(

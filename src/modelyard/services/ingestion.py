@@ -141,9 +141,14 @@ def _read_header(source: Path, delimiter: str, encoding: str) -> list[str]:
 def _csv_message(filename: str, exc: Exception) -> str:
     text = str(exc).split("\n")[0]
     if "UTF8" in text or "utf-8" in text.lower():
-        return f"{filename} is not UTF-8 text. Save it as UTF-8 (CSV UTF-8 in Excel) and upload again."
+        return (
+            f"{filename} is not UTF-8 text. Save it as UTF-8 (CSV UTF-8 in Excel) and upload again."
+        )
     if "Expected" in text and "columns" in text:
-        return f"{filename}: rows have different numbers of fields ({text}). Check the delimiter and quoting."
+        return (
+            f"{filename}: rows have different numbers of fields ({text}). "
+            "Check the delimiter and quoting."
+        )
     return f"{filename} could not be read as a table: {text}"
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -95,12 +95,16 @@ class JobService:
             self._compute.on_failure(key, self._worker_lost)
         except Exception as exc:  # Dask refused or is down: the job must not stay queued
             log.exception("could not dispatch job %s", job_id)
-            JobRecorder(self._uow).fail(job_id, "job.dispatch_failed", f"The job could not be started: {exc}")
+            JobRecorder(self._uow).fail(
+                job_id, "job.dispatch_failed", f"The job could not be started: {exc}"
+            )
 
     def _worker_lost(self, key: str, reason: str) -> None:
         job_id = int(key.rsplit("-", 1)[-1])
         JobRecorder(self._uow).fail(
-            job_id, WORKER_LOST, f"The worker running this job stopped before it finished ({reason})."
+            job_id,
+            WORKER_LOST,
+            f"The worker running this job stopped before it finished ({reason}).",
         )
 
     def get(self, actor: Actor, job_id: int) -> Job:
@@ -127,14 +131,22 @@ class JobService:
                 query = query.where(SqlJob.kind == kind)
             if project_id is not None:
                 query = query.where(SqlJob.project_id == project_id)
-            return paginate(session, query.order_by(SqlJob.id.desc()), to_job, offset=offset, limit=limit)
+            return paginate(
+                session, query.order_by(SqlJob.id.desc()), to_job, offset=offset, limit=limit
+            )
 
-    def logs(self, actor: Actor, job_id: int, *, after: int = 0, limit: int = 500) -> list[JobLogLine]:
+    def logs(
+        self, actor: Actor, job_id: int, *, after: int = 0, limit: int = 500
+    ) -> Sequence[JobLogLine]:
         actor.require(Permission.READ, "read jobs")
         with self._uow.begin() as session:
             job_row(session, actor, job_id)
             rows = session.scalars(
-                select(SqlJobLog).where(SqlJobLog.job_id == job_id).order_by(SqlJobLog.id).offset(after).limit(limit)
+                select(SqlJobLog)
+                .where(SqlJobLog.job_id == job_id)
+                .order_by(SqlJobLog.id)
+                .offset(after)
+                .limit(limit)
             ).all()
             return [JobLogLine.model_validate(row) for row in rows]
 
@@ -166,7 +178,9 @@ class JobService:
         lost = [job_id for job_id in unfinished if not self._compute.is_alive(dask_key(job_id))]
         for job_id in lost:
             JobRecorder(self._uow).fail(
-                job_id, WORKER_LOST, "The server restarted while this job was unfinished; start it again."
+                job_id,
+                WORKER_LOST,
+                "The server restarted while this job was unfinished; start it again.",
             )
         for job_id in set(unfinished) - set(lost):
             self._compute.on_failure(dask_key(job_id), self._worker_lost)
@@ -206,7 +220,12 @@ class JobRecorder:
             row.message = "started"
             user = session.get(SqlUser, row.created_by_id)
             role = Role(user.role) if user else Role.VIEWER
-            actor = Actor(user_id=row.created_by_id, username=row.created_by, workspace_id=row.workspace_id, role=role)
+            actor = Actor(
+                user_id=row.created_by_id,
+                username=row.created_by,
+                workspace_id=row.workspace_id,
+                role=role,
+            )
             return StartedJob(actor=actor, kind=JobKind(row.kind), params=dict(row.params))
 
     def succeed(self, job_id: int, result: dict[str, Any], message: str = "done") -> None:
@@ -259,7 +278,9 @@ class DbProgressReporter:
                 .values(progress=max(0.0, min(1.0, fraction)), message=message[:2000])
             )
             session.add(SqlJobLog(job_id=self._job_id, level="INFO", message=message))
-            is_cancelled = session.scalar(select(SqlJob.is_cancel_requested).where(SqlJob.id == self._job_id))
+            is_cancelled = session.scalar(
+                select(SqlJob.is_cancel_requested).where(SqlJob.id == self._job_id)
+            )
         if is_cancelled:
             raise JobCancelledError("The job was cancelled.")
 

@@ -29,7 +29,7 @@ def to_model_version(session: Session, row: SqlModelVersion) -> ModelVersion:
         project_id=row.project_id,
         task=run.task,
         metrics=run.metrics,
-        feature_columns=run.feature_columns,  # type: ignore[arg-type]
+        feature_columns=run.feature_columns,
         classes=run.classes,
         mlflow_uri=row.mlflow_uri,
         created_by=row.created_by,
@@ -47,7 +47,10 @@ def model_version_row(session: Session, actor: Actor, model_version_id: int) -> 
 def _default_name(session: Session, run: SqlRun) -> str:
     version = session.get_one(SqlDatasetVersion, run.dataset_version_id)
     dataset = session.get_one(SqlDataset, version.dataset_id)
-    return re.sub(r"[^A-Za-z0-9_.\-]+", "-", f"{dataset.name}-{run.target}").strip("-")[:200] or "model"
+    return (
+        re.sub(r"[^A-Za-z0-9_.\-]+", "-", f"{dataset.name}-{run.target}").strip("-")[:200]
+        or "model"
+    )
 
 
 class ModelService:
@@ -82,7 +85,13 @@ class ModelService:
             )
             session.add(row)
             session.flush()
-            record_event(session, actor, "model.register", ("model_version", row.id), {"name": model_name, "version": version, "run_id": run_id})
+            record_event(
+                session,
+                actor,
+                "model.register",
+                ("model_version", row.id),
+                {"name": model_name, "version": version, "run_id": run_id},
+            )
             return to_model_version(session, row)
 
     def get(self, actor: Actor, model_version_id: int) -> ModelVersion:
@@ -95,8 +104,16 @@ class ModelService:
     ) -> Page[ModelVersion]:
         actor.require(Permission.READ, "list models")
         with self._uow.begin() as session:
-            query = select(SqlModelVersion).where(SqlModelVersion.workspace_id == actor.workspace_id)
+            query = select(SqlModelVersion).where(
+                SqlModelVersion.workspace_id == actor.workspace_id
+            )
             if project_id is not None:
                 query = query.where(SqlModelVersion.project_id == project_id)
             query = query.order_by(SqlModelVersion.id.desc())
-            return paginate(session, query, lambda row: to_model_version(session, row), offset=offset, limit=limit)
+            return paginate(
+                session,
+                query,
+                lambda row: to_model_version(session, row),
+                offset=offset,
+                limit=limit,
+            )

@@ -51,13 +51,19 @@ class ProjectService:
         actor.require(Permission.WRITE, "create projects")
         name = name.strip()
         if not name or len(name) > 200:
-            raise InvalidInputError("A project needs a name of 1-200 characters.", code="project.bad_name")
+            raise InvalidInputError(
+                "A project needs a name of 1-200 characters.", code="project.bad_name"
+            )
         with self._uow.begin() as session:
             exists = session.scalar(
-                select(SqlProject.id).where(SqlProject.workspace_id == actor.workspace_id, SqlProject.name == name)
+                select(SqlProject.id).where(
+                    SqlProject.workspace_id == actor.workspace_id, SqlProject.name == name
+                )
             )
             if exists:
-                raise ConflictError(f"A project named {name!r} exists already.", code="project.exists")
+                raise ConflictError(
+                    f"A project named {name!r} exists already.", code="project.exists"
+                )
             row = SqlProject(
                 workspace_id=actor.workspace_id,
                 name=name,
@@ -84,7 +90,9 @@ class ProjectService:
             query = select(SqlProject).where(SqlProject.workspace_id == actor.workspace_id)
             if search:
                 pattern = f"%{search.strip()}%"
-                query = query.where(or_(SqlProject.name.ilike(pattern), SqlProject.description.ilike(pattern)))
+                query = query.where(
+                    or_(SqlProject.name.ilike(pattern), SqlProject.description.ilike(pattern))
+                )
             query = query.order_by(SqlProject.updated_at.desc(), SqlProject.id.desc())
             return paginate(session, query, to_project, offset=offset, limit=limit)
 

@@ -67,7 +67,12 @@ class TrainingService:
                     details={"target": target, "columns": names[:200]},
                 )
             self._check_target_values(version.artifact_path, target)
-            params = {"dataset_version_id": dataset_version_id, "target": target, "seed": seed, "project_id": project_id}
+            params = {
+                "dataset_version_id": dataset_version_id,
+                "target": target,
+                "seed": seed,
+                "project_id": project_id,
+            }
             job = add_job(session, actor, JobKind.TRAIN, params, project_id=project_id)
             job_id = job.id
         self._jobs.dispatch(job_id)
@@ -79,14 +84,18 @@ class TrainingService:
             column = pq.read_table(fh, columns=[target]).column(0)
         distinct = column.drop_null().unique()
         if len(distinct) < 2:
-            shown = "no values" if len(distinct) == 0 else f"the single value {distinct[0].as_py()!r}"
+            shown = (
+                "no values" if len(distinct) == 0 else f"the single value {distinct[0].as_py()!r}"
+            )
             raise InvalidInputError(
                 f"The target column {target!r} has {shown}; a model needs at least two "
                 "different values to learn from.",
                 code="training.target_single_value" if len(distinct) else "training.target_empty",
             )
 
-    def execute(self, actor: Actor, job_id: int, params: dict[str, Any], reporter: ProgressReporter) -> dict[str, Any]:
+    def execute(
+        self, actor: Actor, job_id: int, params: dict[str, Any], reporter: ProgressReporter
+    ) -> dict[str, Any]:
         """Run a training job (called in a Dask worker); return the job's result."""
         from modelyard.ml import train_tabular_model
 
@@ -95,13 +104,22 @@ class TrainingService:
         with self._uow.begin() as session:
             version = version_row(session, actor, version_id)
             dataset = session.get_one(SqlDataset, version.dataset_id)
-            key, columns, dataset_name, number = version.artifact_path, version.columns, dataset.name, version.version
+            key, columns, dataset_name, number = (
+                version.artifact_path,
+                version.columns,
+                dataset.name,
+                version.version,
+            )
             content_hash = version.content_hash
         reporter.report(0.05, f"loading {dataset_name} v{number}")
         with self._artifacts.open(key) as fh:
             frame = pq.read_table(fh).to_pandas()
         outcome = train_tabular_model(
-            frame, target, seed=int(params.get("seed", 0)), n_jobs=os.cpu_count() or 1, progress=reporter.report
+            frame,
+            target,
+            seed=int(params.get("seed", 0)),
+            n_jobs=os.cpu_count() or 1,
+            progress=reporter.report,
         )
         for column, reason in outcome.dropped_columns.items():
             reporter.log(f"dropped column {column!r}: {reason}", "WARNING")
@@ -109,8 +127,15 @@ class TrainingService:
         mlflow_run_id, model_uri = self._tracker.log_run(
             experiment=f"modelyard-{dataset_name}",
             run_name=f"job-{job_id}",
-            params={**outcome.params, "target": target, "task": outcome.task, "algorithm": outcome.algorithm,
-                    "dataset_version": f"{dataset_name}:v{number}", "n_train": outcome.n_train, "n_test": outcome.n_test},
+            params={
+                **outcome.params,
+                "target": target,
+                "task": outcome.task,
+                "algorithm": outcome.algorithm,
+                "dataset_version": f"{dataset_name}:v{number}",
+                "n_train": outcome.n_train,
+                "n_test": outcome.n_test,
+            },
             metrics=outcome.metrics,
             model=outcome.pipeline,
             input_example=frame[outcome.feature_columns].head(3),
@@ -136,10 +161,21 @@ class TrainingService:
             )
             session.add(row)
             session.flush()
-            record_event(session, actor, "run.create", ("run", row.id), {"job_id": job_id, "metrics": outcome.metrics})
+            record_event(
+                session,
+                actor,
+                "run.create",
+                ("run", row.id),
+                {"job_id": job_id, "metrics": outcome.metrics},
+            )
             run_id = row.id
         reporter.report(1.0, "finished")
-        return {"run_id": run_id, "task": outcome.task, "metrics": outcome.metrics, "mlflow_run_id": mlflow_run_id}
+        return {
+            "run_id": run_id,
+            "task": outcome.task,
+            "metrics": outcome.metrics,
+            "mlflow_run_id": mlflow_run_id,
+        }
 
     def get_run(self, actor: Actor, run_id: int) -> Run:
         actor.require(Permission.READ, "read runs")
@@ -154,4 +190,10 @@ class TrainingService:
             query = select(SqlRun).where(SqlRun.workspace_id == actor.workspace_id)
             if project_id is not None:
                 query = query.where(SqlRun.project_id == project_id)
-            return paginate(session, query.order_by(SqlRun.id.desc()), Run.model_validate, offset=offset, limit=limit)
+            return paginate(
+                session,
+                query.order_by(SqlRun.id.desc()),
+                Run.model_validate,
+                offset=offset,
+                limit=limit,
+            )

@@ -72,7 +72,9 @@ class UserService:
             )
             session.add(user)
             session.flush()
-            system = Actor(user_id=user.id, username="system", workspace_id=workspace.id, role=Role.ADMIN)
+            system = Actor(
+                user_id=user.id, username="system", workspace_id=workspace.id, role=Role.ADMIN
+            )
             record_event(session, system, "user.bootstrap", ("user", user.id), {"username": name})
         return BootstrapResult(username=name, generated_password=generated)
 
@@ -91,13 +93,23 @@ class UserService:
             )
             session.add(user)
             session.flush()
-            record_event(session, actor, "user.create", ("user", user.id), {"username": username, "role": str(role)})
+            record_event(
+                session,
+                actor,
+                "user.create",
+                ("user", user.id),
+                {"username": username, "role": str(role)},
+            )
             return User.model_validate(user)
 
     def list(self, actor: Actor, *, offset: int = 0, limit: int = 50) -> Page[User]:
         actor.require(Permission.READ, "list users")
         with self._uow.begin() as session:
-            query = select(SqlUser).where(SqlUser.workspace_id == actor.workspace_id).order_by(SqlUser.id)
+            query = (
+                select(SqlUser)
+                .where(SqlUser.workspace_id == actor.workspace_id)
+                .order_by(SqlUser.id)
+            )
             return paginate(session, query, User.model_validate, offset=offset, limit=limit)
 
     def get(self, actor: Actor, user_id: int) -> User:
@@ -130,7 +142,9 @@ class UserService:
             actor = _actor(user)
             if kind != "session":
                 record_event(session, actor, "token.issue", ("token", row.id), {"name": row.name})
-            return IssuedToken(token=token, info=ApiToken.model_validate(row), user=User.model_validate(user))
+            return IssuedToken(
+                token=token, info=ApiToken.model_validate(row), user=User.model_validate(user)
+            )
 
     def _authenticate(self, session: Session, username: str, password: str) -> SqlUser:
         user = session.scalar(select(SqlUser).where(SqlUser.username == username))
@@ -145,13 +159,21 @@ class UserService:
         """The actor a bearer token stands for; AuthenticationError when it is no good."""
         now = datetime.now(UTC)
         with self._uow.begin() as session:
-            row = session.scalar(select(SqlApiToken).where(SqlApiToken.token_hash == _hash_token(token)))
+            row = session.scalar(
+                select(SqlApiToken).where(SqlApiToken.token_hash == _hash_token(token))
+            )
             if row is None:
-                raise AuthenticationError("The token is not valid; log in again.", code="auth.bad_token")
+                raise AuthenticationError(
+                    "The token is not valid; log in again.", code="auth.bad_token"
+                )
             if row.revoked_at is not None:
-                raise AuthenticationError("The token was revoked; log in again.", code="auth.token_revoked")
+                raise AuthenticationError(
+                    "The token was revoked; log in again.", code="auth.token_revoked"
+                )
             if row.expires_at <= now:
-                raise AuthenticationError("The token has expired; log in again.", code="auth.token_expired")
+                raise AuthenticationError(
+                    "The token has expired; log in again.", code="auth.token_expired"
+                )
             user = session.get(SqlUser, row.user_id)
             if user is None or not user.is_active:
                 raise AuthenticationError("The account is disabled.", code="auth.user_inactive")
@@ -172,7 +194,9 @@ class UserService:
     def revoke_session(self, token: str) -> None:
         """Log out a browser session (no audit: sessions are not resources)."""
         with self._uow.begin() as session:
-            row = session.scalar(select(SqlApiToken).where(SqlApiToken.token_hash == _hash_token(token)))
+            row = session.scalar(
+                select(SqlApiToken).where(SqlApiToken.token_hash == _hash_token(token))
+            )
             if row is not None and row.revoked_at is None:
                 row.revoked_at = datetime.now(UTC)
 
@@ -187,7 +211,12 @@ class UserService:
 
 
 def _actor(user: SqlUser) -> Actor:
-    return Actor(user_id=user.id, username=user.username, workspace_id=user.workspace_id, role=Role(user.role))
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        workspace_id=user.workspace_id,
+        role=Role(user.role),
+    )
 
 
 def _check_credentials(username: str, password: str) -> None:

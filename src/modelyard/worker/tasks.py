@@ -19,7 +19,13 @@ log = logging.getLogger(__name__)
 Handler = Callable[["Services", Actor, int, dict[str, Any], "ProgressReporter"], dict[str, Any]]
 
 
-def _train(services: Services, actor: Actor, job_id: int, params: dict[str, Any], reporter: ProgressReporter) -> dict[str, Any]:
+def _train(
+    services: Services,
+    actor: Actor,
+    job_id: int,
+    params: dict[str, Any],
+    reporter: ProgressReporter,
+) -> dict[str, Any]:
     return services.training.execute(actor, job_id, params, reporter)
 
 
@@ -31,7 +37,9 @@ def _services(settings_json: str) -> Services:
     from modelyard.services.container import build_services
     from modelyard.settings import Settings
 
-    return build_services(Settings.model_validate_json(settings_json), compute=None, run_migrations=False)
+    return build_services(
+        Settings.model_validate_json(settings_json), compute=None, run_migrations=False
+    )
 
 
 def run_job(job_id: int, settings_payload: dict[str, Any]) -> None:
@@ -53,6 +61,8 @@ def run_job(job_id: int, settings_payload: dict[str, Any]) -> None:
         recorder.fail(job_id, exc.code, exc.message)
     except Exception as exc:  # the job's own failure: record it, keep the worker alive
         log.exception("job %s failed", job_id)
-        recorder.fail(job_id, "job.crashed", f"The job failed unexpectedly: {type(exc).__name__}: {exc}")
+        recorder.fail(
+            job_id, "job.crashed", f"The job failed unexpectedly: {type(exc).__name__}: {exc}"
+        )
     else:
         recorder.succeed(job_id, result)

@@ -10,5 +10,11 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 
 
 @router.get("", response_model=Page[AuditEventRead], summary="The audit trail, newest first")
-def list_audit(actor: CurrentActor, services: ServicesDep, action: str | None = None, offset: Offset = 0, limit: Limit = 50):  # type: ignore[no-untyped-def]
+def list_audit(
+    actor: CurrentActor,
+    services: ServicesDep,
+    action: str | None = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+):
     return services.audit.list(actor, action=action, offset=offset, limit=limit)

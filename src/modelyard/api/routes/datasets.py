@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +15,19 @@ from modelyard.errors import InvalidInputError
 router = APIRouter(tags=["datasets"])
 
 
-@router.post("/datasets", response_model=DatasetVersionRead, status_code=201,
-             summary="Upload a CSV, TSV or Parquet file as a new version of a dataset")
-def upload_dataset(  # type: ignore[no-untyped-def]
+@router.post(
+    "/datasets",
+    response_model=DatasetVersionRead,
+    status_code=201,
+    summary="Upload a CSV, TSV or Parquet file as a new version of a dataset",
+)
+def upload_dataset(
     actor: CurrentActor,
     services: ServicesDep,
     file: UploadFile = File(description="The table: .csv, .tsv or .parquet."),
-    name: str | None = Form(default=None, description="Dataset name; default: the file name without extension."),
+    name: str | None = Form(
+        default=None, description="Dataset name; default: the file name without extension."
+    ),
     project_id: int | None = Form(default=None),
     description: str = Form(default=""),
 ):
@@ -32,9 +38,17 @@ def upload_dataset(  # type: ignore[no-untyped-def]
         with local.open("wb") as out:
             copied = _copy_limited(file.file, out, limit)
         if copied > limit:
-            raise InvalidInputError(f"{filename} is larger than the upload limit of {limit:,} bytes.", code="dataset.too_large")
+            raise InvalidInputError(
+                f"{filename} is larger than the upload limit of {limit:,} bytes.",
+                code="dataset.too_large",
+            )
         return services.datasets.upload(
-            actor, name or Path(filename).stem, local, filename=filename, project_id=project_id, description=description
+            actor,
+            name or Path(filename).stem,
+            local,
+            filename=filename,
+            project_id=project_id,
+            description=description,
         )
 
 
@@ -49,31 +63,57 @@ def _copy_limited(source: Any, target: Any, limit: int) -> int:
 
 
 @router.get("/datasets", response_model=Page[DatasetRead], summary="List datasets")
-def list_datasets(  # type: ignore[no-untyped-def]
-    actor: CurrentActor, services: ServicesDep, search: str | None = None, project_id: int | None = None,
-    offset: Offset = 0, limit: Limit = 50,
+def list_datasets(
+    actor: CurrentActor,
+    services: ServicesDep,
+    search: str | None = None,
+    project_id: int | None = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ):
-    return services.datasets.list(actor, search=search, project_id=project_id, offset=offset, limit=limit)
+    return services.datasets.list(
+        actor, search=search, project_id=project_id, offset=offset, limit=limit
+    )
 
 
-@router.get("/datasets/{dataset_id}", response_model=DatasetRead, summary="One dataset with its latest version")
-def get_dataset(dataset_id: int, actor: CurrentActor, services: ServicesDep):  # type: ignore[no-untyped-def]
+@router.get(
+    "/datasets/{dataset_id}",
+    response_model=DatasetRead,
+    summary="One dataset with its latest version",
+)
+def get_dataset(dataset_id: int, actor: CurrentActor, services: ServicesDep):
     return services.datasets.get(actor, dataset_id)
 
 
-@router.get("/datasets/{dataset_id}/versions", response_model=Page[DatasetVersionRead], summary="Versions, newest first")
-def list_versions(dataset_id: int, actor: CurrentActor, services: ServicesDep, offset: Offset = 0, limit: Limit = 50):  # type: ignore[no-untyped-def]
+@router.get(
+    "/datasets/{dataset_id}/versions",
+    response_model=Page[DatasetVersionRead],
+    summary="Versions, newest first",
+)
+def list_versions(
+    dataset_id: int,
+    actor: CurrentActor,
+    services: ServicesDep,
+    offset: Offset = 0,
+    limit: Limit = 50,
+):
     return services.datasets.list_versions(actor, dataset_id, offset=offset, limit=limit)
 
 
-@router.get("/dataset-versions/{version_id}", response_model=DatasetVersionRead, summary="One dataset version")
-def get_version(version_id: int, actor: CurrentActor, services: ServicesDep):  # type: ignore[no-untyped-def]
+@router.get(
+    "/dataset-versions/{version_id}",
+    response_model=DatasetVersionRead,
+    summary="One dataset version",
+)
+def get_version(version_id: int, actor: CurrentActor, services: ServicesDep):
     return services.datasets.get_version(actor, version_id)
 
 
 @router.get("/dataset-versions/{version_id}/preview", summary="The first rows of a version")
-def preview(  # type: ignore[no-untyped-def]
-    version_id: int, actor: CurrentActor, services: ServicesDep,
+def preview(
+    version_id: int,
+    actor: CurrentActor,
+    services: ServicesDep,
     limit: int = Query(default=100, ge=1, le=1000),
-) -> list[dict[str, Any]]:
+) -> Sequence[dict[str, Any]]:
     return services.datasets.preview(actor, version_id, limit=limit)

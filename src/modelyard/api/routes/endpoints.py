@@ -3,39 +3,60 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from modelyard.api.deps import CurrentActor, Limit, Offset, ServicesDep
-from modelyard.api.schemas import DeploymentCreate, DeploymentRead, DeploymentUpdate, ModelVersionRead, PredictRequest, PredictResponse
+from modelyard.api.schemas import (
+    DeploymentCreate,
+    DeploymentRead,
+    DeploymentUpdate,
+    ModelVersionRead,
+    PredictRequest,
+    PredictResponse,
+)
 from modelyard.domain import Page
 
 router = APIRouter(prefix="/endpoints", tags=["endpoints"])
 
 
-@router.post("", response_model=DeploymentRead, status_code=201, summary="Deploy a model version behind a named endpoint")
-def create_endpoint(body: DeploymentCreate, actor: CurrentActor, services: ServicesDep):  # type: ignore[no-untyped-def]
+@router.post(
+    "",
+    response_model=DeploymentRead,
+    status_code=201,
+    summary="Deploy a model version behind a named endpoint",
+)
+def create_endpoint(body: DeploymentCreate, actor: CurrentActor, services: ServicesDep):
     return services.deployments.create(actor, body.name, body.model_version_id)
 
 
 @router.get("", response_model=Page[DeploymentRead], summary="Endpoints")
-def list_endpoints(actor: CurrentActor, services: ServicesDep, offset: Offset = 0, limit: Limit = 50):  # type: ignore[no-untyped-def]
+def list_endpoints(
+    actor: CurrentActor, services: ServicesDep, offset: Offset = 0, limit: Limit = 50
+):
     return services.deployments.list(actor, offset=offset, limit=limit)
 
 
 @router.get("/{name}", response_model=DeploymentRead, summary="One endpoint")
-def get_endpoint(name: str, actor: CurrentActor, services: ServicesDep):  # type: ignore[no-untyped-def]
+def get_endpoint(name: str, actor: CurrentActor, services: ServicesDep):
     return services.deployments.get(actor, name)
 
 
-@router.get("/{name}/model", response_model=ModelVersionRead, summary="The model version an endpoint serves, with its input schema")
-def endpoint_model(name: str, actor: CurrentActor, services: ServicesDep):  # type: ignore[no-untyped-def]
+@router.get(
+    "/{name}/model",
+    response_model=ModelVersionRead,
+    summary="The model version an endpoint serves, with its input schema",
+)
+def endpoint_model(name: str, actor: CurrentActor, services: ServicesDep):
     return services.deployments.served_model(actor, name)
 
 
 @router.put("/{name}", response_model=DeploymentRead, summary="Serve another model version")
-def update_endpoint(name: str, body: DeploymentUpdate, actor: CurrentActor, services: ServicesDep):  # type: ignore[no-untyped-def]
+def update_endpoint(name: str, body: DeploymentUpdate, actor: CurrentActor, services: ServicesDep):
     return services.deployments.update(actor, name, body.model_version_id)
 
 
-@router.post("/{name}/predict", response_model=PredictResponse,
-             summary="Predict: JSON records in, predictions, probabilities, model version and prediction ids out")
-def predict(name: str, body: PredictRequest, actor: CurrentActor, services: ServicesDep):  # type: ignore[no-untyped-def]
+@router.post(
+    "/{name}/predict",
+    response_model=PredictResponse,
+    summary="Predict: records in; predictions, probabilities, model version, prediction ids out",
+)
+def predict(name: str, body: PredictRequest, actor: CurrentActor, services: ServicesDep):
     result = services.deployments.predict(actor, name, body.records)
     return PredictResponse.model_validate(result.model_dump())

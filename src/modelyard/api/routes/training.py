@@ -9,17 +9,29 @@ from modelyard.domain import Page
 router = APIRouter(tags=["training"])
 
 
-@router.post("/training", response_model=JobRead, status_code=202,
-             summary="Start training on a dataset version; returns the job to watch")
-def start_training(body: TrainingCreate, actor: CurrentActor, services: ServicesDep):  # type: ignore[no-untyped-def]
-    return services.training.start(actor, body.dataset_version_id, body.target, project_id=body.project_id, seed=body.seed)
+@router.post(
+    "/training",
+    response_model=JobRead,
+    status_code=202,
+    summary="Start training on a dataset version; returns the job to watch",
+)
+def start_training(body: TrainingCreate, actor: CurrentActor, services: ServicesDep):
+    return services.training.start(
+        actor, body.dataset_version_id, body.target, project_id=body.project_id, seed=body.seed
+    )
 
 
 @router.get("/runs", response_model=Page[RunRead], summary="Training runs, newest first")
-def list_runs(actor: CurrentActor, services: ServicesDep, project_id: int | None = None, offset: Offset = 0, limit: Limit = 50):  # type: ignore[no-untyped-def]
+def list_runs(
+    actor: CurrentActor,
+    services: ServicesDep,
+    project_id: int | None = None,
+    offset: Offset = 0,
+    limit: Limit = 50,
+):
     return services.training.list_runs(actor, project_id=project_id, offset=offset, limit=limit)
 
 
 @router.get("/runs/{run_id}", response_model=RunRead, summary="One training run with its metrics")
-def get_run(run_id: int, actor: CurrentActor, services: ServicesDep):  # type: ignore[no-untyped-def]
+def get_run(run_id: int, actor: CurrentActor, services: ServicesDep):
     return services.training.get_run(actor, run_id)

@@ -10,7 +10,9 @@ from modelyard.api.schemas.common import UserRead
 class TokenCreate(BaseModel):
     username: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=1000)
-    name: str = Field(default="api", max_length=100, description="A label to recognise the token by.")
+    name: str = Field(
+        default="api", max_length=100, description="A label to recognise the token by."
+    )
 
 
 class TokenRead(BaseModel):

@@ -34,7 +34,9 @@ class TrainingCreate(BaseModel):
 
 class ModelVersionCreate(BaseModel):
     run_id: int
-    name: str | None = Field(default=None, description="Registered model name; default: <dataset>-<target>.")
+    name: str | None = Field(
+        default=None, description="Registered model name; default: <dataset>-<target>."
+    )
 
 
 class DeploymentCreate(BaseModel):
@@ -47,7 +49,9 @@ class DeploymentUpdate(BaseModel):
 
 
 class PredictRequest(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"example": {"records": [{"age": 42, "city": "Oslo"}]}})
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"records": [{"age": 42, "city": "Oslo"}]}}
+    )
 
     records: list[dict[str, Any]] = Field(
         description="Rows to predict: one object per row with every feature of the model."

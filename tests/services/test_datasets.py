@@ -72,7 +72,10 @@ BAD_FILES = [
     ("ragged.csv", b"a,b\n1,2\n3,4,5\n", "dataset.unreadable", "different numbers of fields"),
     ("dupes.csv", b"a,a\n1,2\n", "dataset.duplicate_columns", "repeated: a"),
     ("blank.csv", b"a,,c\n1,2,3\n", "dataset.empty_column_name", "no name"),
-    ("table.xlsx", b"PK\x03\x04 not really excel", "dataset.unsupported_format", "not supported"),
+    ("table.xlsx", b"PK\x03\x04 not really excel", "dataset.unreadable", "not a readable .xlsx"),
+    ("letter.docx", b"PK\x03\x04 a document", "dataset.unsupported_format", "not supported"),
+    ("broken.json", b'[{"a": 1},', "dataset.unreadable", "not valid JSON"),
+    ("scalar.json", b"[1, 2, 3]", "dataset.not_tabular", "list of objects"),
     ("fake.parquet", b"PAR1 but not parquet", "dataset.unreadable", "not a valid Parquet"),
 ]
 
@@ -125,3 +128,64 @@ def test_list_searches_by_name(services, admin, tmp_path):
 def test_sample_data_is_the_penguins(services, admin):
     version = services.datasets.create_sample(admin)
     assert version.n_rows == 344 and "species" in [c.name for c in version.columns]
+
+
+def test_excel_sheet_with_merged_cells_and_formulas(services, admin, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.title = "notes"
+    sheet = workbook.create_sheet("data")
+    sheet.append(["region", "units", "price", "total"])
+    sheet.append(["north", 2, 3.5, "=B2*C2"])
+    sheet.append(["south", 4, 1.0, "=B3*C3"])
+    sheet.merge_cells("A4:A5")
+    sheet["A4"] = "east"
+    sheet["B4"], sheet["C4"] = 1, 2.0
+    sheet["B5"], sheet["C5"] = 5, 1.5
+    path = tmp_path / "sales.xlsx"
+    workbook.save(path)
+    with pytest.raises(InvalidInputError, match="sheets are: notes, data") as info:
+        services.datasets.upload(admin, "sales", path, filename="sales.xlsx", sheet="missing")
+    assert info.value.code == "dataset.unknown_sheet"
+    version = services.datasets.upload(admin, "sales", path, filename="sales.xlsx", sheet="data")
+    rows = services.datasets.preview(admin, version.id)
+    assert [r["region"] for r in rows] == [
+        "north",
+        "south",
+        "east",
+        None,
+    ]  # merged: first cell only
+    assert (
+        rows[0]["units"] == 2 and rows[0]["total"] is None
+    )  # never calculated by Excel: no cached value
+
+
+def test_json_and_ndjson_records(services, admin, tmp_path):
+    array = tmp_path / "rows.json"
+    array.write_text('{"data": [{"a": 1, "b": "x"}, {"a": 2, "c": {"nested": true}}]}')
+    version = services.datasets.upload(admin, "rows", array, filename="rows.json")
+    assert [c.name for c in version.columns] == ["a", "b", "c"]
+    assert services.datasets.preview(admin, version.id)[1]["c"] == '{"nested": true}'
+    lines = tmp_path / "rows.ndjson"
+    lines.write_text('{"a": 1}\n{"a": 2}\n{"a": 3}\n')
+    assert services.datasets.upload(admin, "lines", lines, filename="rows.ndjson").n_rows == 3
+
+
+def test_decimal_commas_and_headerless_files(services, admin, tmp_path):
+    european = tmp_path / "eu.csv"
+    european.write_text("city;price\nOslo;1,5\nRome;2,25\n")
+    version = services.datasets.upload(admin, "eu", european, filename="eu.csv")
+    assert services.datasets.preview(admin, version.id)[1]["price"] == 2.25
+    headerless = tmp_path / "numbers.csv"
+    headerless.write_text("1,2,3\n4,5,6\n")
+    version = services.datasets.upload(admin, "numbers", headerless, filename="numbers.csv")
+    assert [c.name for c in version.columns] == ["column_1", "column_2", "column_3"]
+    assert version.n_rows == 2
+
+
+def test_ten_thousand_columns_are_accepted(services, admin, tmp_path):
+    path = tmp_path / "wide.csv"
+    header = ",".join(f"c{i}" for i in range(10_000))
+    path.write_text(header + "\n" + ",".join("1" for _ in range(10_000)) + "\n")
+    assert services.datasets.upload(admin, "wide", path, filename="wide.csv").n_columns == 10_000

@@ -89,6 +89,7 @@ class DatasetService:
         filename: str,
         project_id: int | None = None,
         description: str = "",
+        sheet: str | None = None,
     ) -> DatasetVersion:
         """A new version of dataset ``name`` from a file; identical content -> same version."""
         actor.require(Permission.WRITE, "upload datasets")
@@ -106,7 +107,7 @@ class DatasetService:
                 code="dataset.too_large",
             )
         with tempfile.TemporaryDirectory(prefix="modelyard-ingest-") as tmp:
-            parquet = to_parquet(source, filename, Path(tmp))
+            parquet = to_parquet(source, filename, Path(tmp), sheet=sheet)
             return self._store_version(
                 actor,
                 name,

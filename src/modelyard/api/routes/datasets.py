@@ -19,17 +19,20 @@ router = APIRouter(tags=["datasets"])
     "/datasets",
     response_model=DatasetVersionRead,
     status_code=201,
-    summary="Upload a CSV, TSV or Parquet file as a new version of a dataset",
+    summary="Upload a table file as a new version of a dataset",
+    description="CSV, TSV, Parquet, Excel (.xlsx; choose the sheet), JSON or NDJSON. The same "
+    "content uploaded again returns the existing version.",
 )
 def upload_dataset(
     actor: CurrentActor,
     services: ServicesDep,
-    file: UploadFile = File(description="The table: .csv, .tsv or .parquet."),
+    file: UploadFile = File(description="The table: .csv, .tsv, .parquet, .xlsx, .json, .ndjson."),
     name: str | None = Form(
         default=None, description="Dataset name; default: the file name without extension."
     ),
     project_id: int | None = Form(default=None),
     description: str = Form(default=""),
+    sheet: str | None = Form(default=None, description="Excel only: the sheet to read."),
 ):
     filename = Path(file.filename or "upload.csv").name
     limit = services.settings.artifacts.max_upload_bytes
@@ -49,6 +52,7 @@ def upload_dataset(
             filename=filename,
             project_id=project_id,
             description=description,
+            sheet=sheet,
         )
 
 

@@ -124,6 +124,7 @@ class SqlDataset(Base):
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    dictionary: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -136,6 +137,7 @@ class SqlDatasetVersion(Base):
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id"), index=True)
+    parent_version_id: Mapped[int | None] = mapped_column(ForeignKey("dataset_versions.id"))
     version: Mapped[int]
     content_hash: Mapped[str] = mapped_column(String(64))
     artifact_path: Mapped[str] = mapped_column(String(500))
@@ -234,4 +236,45 @@ class SqlPrediction(Base):
     inputs: Mapped[dict[str, Any]] = mapped_column(default=dict)
     output: Mapped[dict[str, Any]] = mapped_column(default=dict)
     latency_ms: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class SqlDatasetProfile(Base):
+    __tablename__ = "dataset_profiles"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dataset_version_id: Mapped[int] = mapped_column(ForeignKey("dataset_versions.id"), index=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"))
+    target: Mapped[str | None] = mapped_column(String(200))
+    artifact_path: Mapped[str] = mapped_column(String(500))
+    report_path: Mapped[str] = mapped_column(String(500))
+    quality_score: Mapped[float] = mapped_column(Float)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SqlConnection(Base):
+    __tablename__ = "sql_connections"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    url_display: Mapped[str] = mapped_column(String(500))
+    url_encrypted: Mapped[str | None] = mapped_column(Text)
+    url_env_var: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SqlQuery(Base):
+    __tablename__ = "sql_queries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    sql: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(String(200))
+    is_saved: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20))
+    error: Mapped[str | None] = mapped_column(Text)
+    row_count: Mapped[int | None] = mapped_column(BigInteger)
+    elapsed_ms: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -4,18 +4,23 @@ from modelyard.domain.actors import Actor, Permission, Role
 from modelyard.domain.entities import (
     ApiToken,
     AuditEvent,
+    ColumnChange,
+    ColumnInfo,
+    ColumnSchema,
     Dataset,
     DatasetVersion,
     Deployment,
     IssuedToken,
     Job,
     JobLogLine,
+    Lineage,
     ModelVersion,
     Page,
     PredictionResult,
     Project,
     Run,
     User,
+    VersionDiff,
 )
 from modelyard.domain.jobs import JobKind, JobStatus
 from modelyard.domain.projects import Objective, ProjectStatus
@@ -24,6 +29,9 @@ __all__ = [
     "Actor",
     "ApiToken",
     "AuditEvent",
+    "ColumnChange",
+    "ColumnInfo",
+    "ColumnSchema",
     "Dataset",
     "DatasetVersion",
     "Deployment",
@@ -32,6 +40,7 @@ __all__ = [
     "JobKind",
     "JobLogLine",
     "JobStatus",
+    "Lineage",
     "ModelVersion",
     "Objective",
     "Page",
@@ -42,4 +51,5 @@ __all__ = [
     "Role",
     "Run",
     "User",
+    "VersionDiff",
 ]

@@ -89,6 +89,7 @@ class ColumnSchema(Entity):
 class DatasetVersion(Entity):
     id: int
     dataset_id: int
+    parent_version_id: int | None = None
     version: int
     content_hash: str
     n_rows: int
@@ -100,10 +101,21 @@ class DatasetVersion(Entity):
     created_at: datetime
 
 
+class ColumnInfo(Entity):
+    """A data dictionary entry: what a column means."""
+
+    description: str = Field(default="", max_length=2000)
+    unit: str = Field(default="", max_length=100)
+    role: str = Field(
+        default="", max_length=50, description="feature, target, identifier, timestamp, ignore..."
+    )
+
+
 class Dataset(Entity):
     id: int
     name: str
     description: str
+    dictionary: dict[str, ColumnInfo] = Field(default_factory=dict)
     project_id: int | None
     created_by: str
     created_at: datetime
@@ -187,3 +199,28 @@ class PredictionResult(Entity):
     model_name: str
     model_version: int
     latency_ms: float
+
+
+class ColumnChange(Entity):
+    name: str
+    change: str = Field(description="added, removed, type_changed or changed")
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+class VersionDiff(Entity):
+    """What changed from one dataset version to another."""
+
+    before_id: int
+    after_id: int
+    rows_before: int
+    rows_after: int
+    columns: list[ColumnChange]
+
+
+class Lineage(Entity):
+    """Where a version came from (its ancestors, newest first) and which runs used it."""
+
+    version: DatasetVersion
+    ancestors: list[DatasetVersion]
+    run_ids: list[int]

@@ -9,6 +9,7 @@ from modelyard.errors import ConflictError
 
 class JobKind(StrEnum):
     TRAIN = "train"
+    PROFILE = "profile"
 
 
 class JobStatus(StrEnum):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import fsspec
 
@@ -51,6 +51,19 @@ class FsspecArtifactStore:
         path = self._path(key)
         if self._fs.exists(path):
             self._fs.rm(path)
+
+    def arrow_dataset(self, key: str) -> Any:
+        import pyarrow.dataset as ds
+        from pyarrow.fs import FSSpecHandler, PyFileSystem
+
+        path = self._path(key)
+        if not self._fs.exists(path):
+            raise NotFoundError(
+                f"Artifact {key!r} is missing from the store.", code="artifact.missing"
+            )
+        if self._protocol == "file":
+            return ds.dataset(path, format="parquet")
+        return ds.dataset(path, format="parquet", filesystem=PyFileSystem(FSSpecHandler(self._fs)))
 
     def uri(self, key: str) -> str:
         path = self._path(key)

@@ -12,6 +12,7 @@ from modelyard.integrations.fsspec_artifacts import FsspecArtifactStore
 from modelyard.integrations.mlflow_tracker import MlflowTracker
 from modelyard.ports import ArtifactStore, Compute, Tracker
 from modelyard.services.audit import AuditService
+from modelyard.services.dataset_changes import DatasetChangeService
 from modelyard.services.datasets import DatasetService
 from modelyard.services.deployments import DeploymentService
 from modelyard.services.jobs import JobRecorder, JobService
@@ -34,6 +35,7 @@ class Services:
     audit: AuditService
     projects: ProjectService
     datasets: DatasetService
+    dataset_changes: DatasetChangeService
     jobs: JobService | None
     training: TrainingService
     models: ModelService
@@ -91,6 +93,7 @@ def build_services(
         datasets=DatasetService(
             uow, artifacts, max_upload_bytes=settings.artifacts.max_upload_bytes
         ),
+        dataset_changes=DatasetChangeService(uow, artifacts),
         jobs=jobs,
         training=TrainingService(uow, artifacts, tracker, jobs),
         models=ModelService(uow, tracker),

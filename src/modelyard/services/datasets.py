@@ -2,46 +2,28 @@
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from modelyard.db.tables import SqlDataset, SqlDatasetVersion
 from modelyard.db.uow import UnitOfWork
-from modelyard.domain import Actor, Dataset, DatasetVersion, Page, Permission
-from modelyard.domain.entities import ColumnSchema
+from modelyard.domain import Actor, ColumnInfo, Dataset, DatasetVersion, Page, Permission
 from modelyard.errors import InvalidInputError, NotFoundError
 from modelyard.ports import ArtifactStore
 from modelyard.services.audit import record_event
-from modelyard.services.ingestion import ParquetFile, column_kind, to_parquet
+from modelyard.services.ingestion import to_parquet
 from modelyard.services.paging import paginate
-from modelyard.services.projects import project_row
+from modelyard.services.versions import check_dataset_name, store_version, to_version, version_row
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\- ]{0,199}$")
 PREVIEW_MAX_ROWS = 1000
 SAMPLE_NAME = "penguins"
 SAMPLE_TARGET = "species"
-
-
-def to_version(row: SqlDatasetVersion) -> DatasetVersion:
-    return DatasetVersion.model_validate(row)
-
-
-def version_row(session: Session, actor: Actor, version_id: int) -> SqlDatasetVersion:
-    row = session.get(SqlDatasetVersion, version_id)
-    if row is not None:
-        dataset = session.get(SqlDataset, row.dataset_id)
-        if dataset is not None and dataset.workspace_id == actor.workspace_id:
-            return row
-    raise NotFoundError(
-        f"No dataset version with id {version_id}.", code="dataset_version.not_found"
-    )
 
 
 def _to_dataset(session: Session, row: SqlDataset) -> Dataset:
@@ -55,23 +37,12 @@ def _to_dataset(session: Session, row: SqlDataset) -> Dataset:
         id=row.id,
         name=row.name,
         description=row.description,
+        dictionary=row.dictionary,
         project_id=row.project_id,
         created_by=row.created_by,
         created_at=row.created_at,
         latest_version=to_version(latest) if latest else None,
     )
-
-
-def _columns(parquet: ParquetFile) -> list[dict[str, Any]]:
-    return [
-        ColumnSchema(
-            name=field.name,
-            dtype=str(field.type),
-            kind=column_kind(field.type),
-            missing=parquet.null_counts.get(field.name, 0),
-        ).model_dump()
-        for field in parquet.schema
-    ]
 
 
 class DatasetService:
@@ -93,13 +64,7 @@ class DatasetService:
     ) -> DatasetVersion:
         """A new version of dataset ``name`` from a file; identical content -> same version."""
         actor.require(Permission.WRITE, "upload datasets")
-        name = name.strip()
-        if not _NAME.match(name):
-            raise InvalidInputError(
-                "A dataset name starts with a letter or digit and has at most 200 letters, "
-                "digits, spaces, '_', '.' or '-'.",
-                code="dataset.bad_name",
-            )
+        name = check_dataset_name(name)
         size = source.stat().st_size
         if size > self._max_upload_bytes:
             raise InvalidInputError(
@@ -108,89 +73,18 @@ class DatasetService:
             )
         with tempfile.TemporaryDirectory(prefix="modelyard-ingest-") as tmp:
             parquet = to_parquet(source, filename, Path(tmp), sheet=sheet)
-            return self._store_version(
-                actor,
-                name,
-                parquet,
-                filename=filename,
-                project_id=project_id,
-                description=description,
-            )
-
-    def _store_version(
-        self,
-        actor: Actor,
-        name: str,
-        parquet: ParquetFile,
-        *,
-        filename: str,
-        project_id: int | None,
-        description: str,
-    ) -> DatasetVersion:
-        key = f"datasets/{parquet.content_hash[:2]}/{parquet.content_hash}.parquet"
-        with self._uow.begin() as session:
-            if project_id is not None:
-                project_row(session, actor, project_id)
-            dataset = session.scalar(
-                select(SqlDataset).where(
-                    SqlDataset.workspace_id == actor.workspace_id, SqlDataset.name == name
-                )
-            )
-            if dataset is None:
-                dataset = SqlDataset(
-                    workspace_id=actor.workspace_id,
+            with self._uow.begin() as session:
+                row = store_version(
+                    session,
+                    self._artifacts,
+                    actor,
+                    name,
+                    parquet,
+                    source={"type": "upload", "filename": filename},
                     project_id=project_id,
-                    name=name,
                     description=description,
-                    created_by=actor.username,
                 )
-                session.add(dataset)
-                session.flush()
-            same = session.scalar(
-                select(SqlDatasetVersion).where(
-                    SqlDatasetVersion.dataset_id == dataset.id,
-                    SqlDatasetVersion.content_hash == parquet.content_hash,
-                )
-            )
-            if same is not None:
-                return to_version(same)
-            if not self._artifacts.exists(key):  # the file first, then the row that points at it
-                self._artifacts.put_file(parquet.path, key)
-            number = (
-                session.scalar(
-                    select(func.max(SqlDatasetVersion.version)).where(
-                        SqlDatasetVersion.dataset_id == dataset.id
-                    )
-                )
-                or 0
-            ) + 1
-            row = SqlDatasetVersion(
-                dataset_id=dataset.id,
-                version=number,
-                content_hash=parquet.content_hash,
-                artifact_path=key,
-                n_rows=parquet.n_rows,
-                n_columns=len(parquet.schema),
-                size_bytes=parquet.size_bytes,
-                columns=_columns(parquet),
-                source={"type": "upload", "filename": filename},
-                created_by=actor.username,
-            )
-            session.add(row)
-            session.flush()
-            record_event(
-                session,
-                actor,
-                "dataset.version.create",
-                ("dataset_version", row.id),
-                {
-                    "dataset": name,
-                    "version": number,
-                    "rows": parquet.n_rows,
-                    "hash": parquet.content_hash,
-                },
-            )
-            return to_version(row)
+                return to_version(row)
 
     def create_sample(self, actor: Actor) -> DatasetVersion:
         """Upload the Palmer penguins table (ships with a package: no network) to try things."""
@@ -236,6 +130,26 @@ class DatasetService:
             return paginate(
                 session, query, lambda row: _to_dataset(session, row), offset=offset, limit=limit
             )
+
+    def update_dictionary(
+        self, actor: Actor, dataset_id: int, column: str, info: ColumnInfo
+    ) -> Dataset:
+        """Describe a column: meaning, unit, semantic role (the data dictionary)."""
+        actor.require(Permission.WRITE, "edit the data dictionary")
+        with self._uow.begin() as session:
+            row = session.get(SqlDataset, dataset_id)
+            if row is None or row.workspace_id != actor.workspace_id:
+                raise NotFoundError(f"No dataset with id {dataset_id}.", code="dataset.not_found")
+            latest = _to_dataset(session, row).latest_version
+            if latest is None or column not in {c.name for c in latest.columns}:
+                raise InvalidInputError(
+                    f"Dataset {row.name!r} has no column {column!r}.", code="dataset.unknown_column"
+                )
+            row.dictionary = {**row.dictionary, column: info.model_dump()}
+            record_event(
+                session, actor, "dataset.dictionary.update", ("dataset", row.id), {"column": column}
+            )
+            return _to_dataset(session, row)
 
     def list_versions(
         self, actor: Actor, dataset_id: int, *, offset: int = 0, limit: int = 50

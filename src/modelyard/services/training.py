@@ -20,10 +20,10 @@ from modelyard.domain import Actor, Job, JobKind, Page, Permission, Run
 from modelyard.errors import InvalidInputError, NotFoundError
 from modelyard.ports import ArtifactStore, ProgressReporter, Tracker
 from modelyard.services.audit import record_event
-from modelyard.services.datasets import version_row
 from modelyard.services.jobs import JobService, add_job, to_job
 from modelyard.services.paging import paginate
 from modelyard.services.projects import project_row
+from modelyard.services.versions import version_row
 
 
 def run_row(session: Session, actor: Actor, run_id: int) -> SqlRun:

@@ -224,3 +224,24 @@ class Lineage(Entity):
     version: DatasetVersion
     ancestors: list[DatasetVersion]
     run_ids: list[int]
+
+
+class QueryResult(Entity):
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    total_rows: int
+    offset: int
+    limit: int
+    elapsed_ms: float
+
+
+class SavedQuery(Entity):
+    id: int
+    sql: str
+    name: str | None
+    is_saved: bool
+    status: str
+    error: str | None
+    row_count: int | None
+    elapsed_ms: float | None
+    created_at: datetime

@@ -20,6 +20,7 @@ from modelyard.services.models import ModelService
 from modelyard.services.projects import ProjectService
 from modelyard.services.training import TrainingService
 from modelyard.services.users import UserService
+from modelyard.services.workbench import WorkbenchService
 from modelyard.settings import Settings
 
 
@@ -40,6 +41,7 @@ class Services:
     training: TrainingService
     models: ModelService
     deployments: DeploymentService
+    workbench: WorkbenchService
     owns_compute: bool = True
 
     @property
@@ -98,4 +100,5 @@ def build_services(
         training=TrainingService(uow, artifacts, tracker, jobs),
         models=ModelService(uow, tracker),
         deployments=DeploymentService(uow, tracker),
+        workbench=WorkbenchService(uow, artifacts),
     )

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-import secrets
 import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
@@ -19,7 +17,7 @@ from modelyard.api.errors import install_error_handlers
 from modelyard.api.routes import api_router
 from modelyard.logs import actor_var, request_id_var
 from modelyard.ports import Compute
-from modelyard.services.container import Services, build_services
+from modelyard.services.container import Services, build_services, resolve_secret
 from modelyard.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -75,7 +73,7 @@ def create_app(
     if with_ui:
         from modelyard.ui import mount_ui
 
-        mount_ui(app, services, storage_secret=_session_secret(settings))
+        mount_ui(app, services, storage_secret=resolve_secret(settings))
     return app
 
 
@@ -105,16 +103,6 @@ def _reconcile_jobs(services: Services) -> None:
             log.warning("marked %d unfinished job(s) failed: their worker is gone", lost)
     except Exception:  # reconciliation must never take the server down
         log.exception("job reconciliation failed")
-
-
-def _session_secret(settings: Settings) -> str:
-    if settings.auth.session_secret is not None:
-        return settings.auth.session_secret.get_secret_value()
-    path = Path(settings.home) / ".session_secret"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
 
 
 async def _request_context(

@@ -10,6 +10,7 @@ MLflow on its own SQLite file and a Dask ``LocalCluster``. Short top-level alias
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -165,6 +166,51 @@ class Settings(BaseSettings):
         assert self.db.url is not None
         return self.db.url
 
+    def process_environment(self) -> dict[str, str]:
+        """The server's environment, for values a user names by variable (connection URLs)."""
+        return dict(os.environ)
+
     def worker_payload(self) -> dict[str, object]:
         """The settings as plain data, to rebuild them in a Dask worker process."""
         return self.model_dump(mode="json", exclude={"auth"})
+
+
+class ClientSettings(BaseSettings):
+    """What the CLI and the SDK need to reach a server (read by `modelyard login` and friends).
+
+    ``MODELYARD_URL`` and ``MODELYARD_TOKEN`` override what `modelyard login` stored in the
+    credentials file.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="MODELYARD_", extra="ignore")
+
+    url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL of the Modelyard server. Env: MODELYARD_URL.",
+    )
+    token: SecretStr | None = Field(
+        default=None,
+        description="API token; overrides the one stored by `modelyard login`. Env: MODELYARD_TOKEN.",
+    )
+    home: Path = Field(
+        default=Path("~/.modelyard"),
+        description="Data home; the credentials file lives here by default. Env: MODELYARD_HOME.",
+    )
+    credentials_file: Path | None = Field(
+        default=None,
+        description="Where `modelyard login` keeps the server URL and token (mode 0600). "
+        "Default: `credentials.json` in the data home. Env: MODELYARD_CREDENTIALS_FILE.",
+    )
+
+    @model_validator(mode="after")
+    def _resolve(self) -> ClientSettings:
+        self.home = self.home.expanduser().resolve()
+        if self.credentials_file is None:
+            self.credentials_file = self.home / "credentials.json"
+        self.credentials_file = self.credentials_file.expanduser()
+        return self
+
+    @property
+    def is_url_set(self) -> bool:
+        """Whether the URL was given (environment or argument) rather than defaulted."""
+        return "url" in self.model_fields_set

@@ -245,3 +245,14 @@ class SavedQuery(Entity):
     row_count: int | None
     elapsed_ms: float | None
     created_at: datetime
+
+
+class ConnectionInfo(Entity):
+    """A saved database connection; the URL is shown with its password hidden."""
+
+    id: int
+    name: str
+    url_display: str
+    url_env_var: str | None
+    created_by: str
+    created_at: datetime

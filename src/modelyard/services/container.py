@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, text
@@ -12,6 +13,7 @@ from modelyard.integrations.fsspec_artifacts import FsspecArtifactStore
 from modelyard.integrations.mlflow_tracker import MlflowTracker
 from modelyard.ports import ArtifactStore, Compute, Tracker
 from modelyard.services.audit import AuditService
+from modelyard.services.connections import ConnectionService
 from modelyard.services.dataset_changes import DatasetChangeService
 from modelyard.services.datasets import DatasetService
 from modelyard.services.deployments import DeploymentService
@@ -42,6 +44,7 @@ class Services:
     models: ModelService
     deployments: DeploymentService
     workbench: WorkbenchService
+    connections: ConnectionService
     owns_compute: bool = True
 
     @property
@@ -60,6 +63,17 @@ class Services:
         if self.compute is not None and self.owns_compute:
             self.compute.close()
         self.engine.dispose()
+
+
+def resolve_secret(settings: Settings) -> str:
+    """The server secret: configured, or generated once and kept in the data home."""
+    if settings.auth.session_secret is not None:
+        return settings.auth.session_secret.get_secret_value()
+    path = settings.home / ".session_secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def build_services(
@@ -101,4 +115,10 @@ def build_services(
         models=ModelService(uow, tracker),
         deployments=DeploymentService(uow, tracker),
         workbench=WorkbenchService(uow, artifacts),
+        connections=ConnectionService(
+            uow,
+            artifacts,
+            secret=resolve_secret(settings),
+            environment=settings.process_environment(),
+        ),
     )

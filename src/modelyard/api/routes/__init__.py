@@ -5,17 +5,31 @@ from fastapi import APIRouter
 from modelyard.api.routes import (
     audit,
     auth,
+    connections,
     datasets,
     endpoints,
     jobs,
     models,
     projects,
+    sql,
     training,
     users,
 )
 
 api_router = APIRouter(prefix="/api/v1")
-for _module in (auth, users, projects, datasets, training, jobs, models, endpoints, audit):
+for _module in (
+    auth,
+    users,
+    projects,
+    datasets,
+    sql,
+    connections,
+    training,
+    jobs,
+    models,
+    endpoints,
+    audit,
+):
     api_router.include_router(_module.router)
 
 __all__ = ["api_router"]

@@ -9,7 +9,8 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 
 from modelyard.api.deps import CurrentActor, Limit, Offset, ServicesDep
 from modelyard.api.schemas import DatasetRead, DatasetVersionRead
-from modelyard.domain import Page
+from modelyard.api.schemas.data import ColumnInfoUpdate, TypeChange
+from modelyard.domain import Lineage, Page, VersionDiff
 from modelyard.errors import InvalidInputError
 
 router = APIRouter(tags=["datasets"])
@@ -121,3 +122,42 @@ def preview(
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> Sequence[dict[str, Any]]:
     return services.datasets.preview(actor, version_id, limit=limit)
+
+
+@router.put(
+    "/datasets/{dataset_id}/dictionary/{column}",
+    response_model=DatasetRead,
+    summary="Describe a column in the data dictionary",
+)
+def update_dictionary(
+    dataset_id: int, column: str, body: ColumnInfoUpdate, actor: CurrentActor, services: ServicesDep
+):
+    return services.datasets.update_dictionary(actor, dataset_id, column, body)
+
+
+@router.post(
+    "/dataset-versions/{version_id}/types",
+    response_model=DatasetVersionRead,
+    status_code=201,
+    summary="Fix column types: a new version with the columns cast",
+)
+def change_types(version_id: int, body: TypeChange, actor: CurrentActor, services: ServicesDep):
+    return services.dataset_changes.change_types(actor, version_id, body.kinds)
+
+
+@router.get(
+    "/dataset-versions/{version_id}/diff/{other_id}",
+    response_model=VersionDiff,
+    summary="Schema, row count and statistic changes from this version to another",
+)
+def diff(version_id: int, other_id: int, actor: CurrentActor, services: ServicesDep):
+    return services.dataset_changes.diff(actor, version_id, other_id)
+
+
+@router.get(
+    "/dataset-versions/{version_id}/lineage",
+    response_model=Lineage,
+    summary="Where a version came from and which runs used it",
+)
+def lineage(version_id: int, actor: CurrentActor, services: ServicesDep):
+    return services.dataset_changes.lineage(actor, version_id)

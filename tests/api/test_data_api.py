@@ -49,3 +49,13 @@ def test_connections_over_http(client, auth_headers, tmp_path):
     assert client.get("/api/v1/connections", headers=auth_headers).json()["total"] == 1
     assert client.delete(f"/api/v1/connections/{connection_id}", headers=auth_headers).status_code == 204
     _error(client.delete(f"/api/v1/connections/{connection_id}", headers=auth_headers), 404, "connection.not_found")
+
+
+def test_background_upload_returns_a_job(client, auth_headers):
+    from tests.api.test_api import _wait
+
+    content = churn_frame().to_csv(index=False).encode()
+    response = client.post("/api/v1/datasets/jobs", files={"file": ("big.csv", content)}, headers=auth_headers)
+    assert response.status_code == 202 and response.json()["kind"] == "ingest"
+    job = _wait(client, auth_headers, response.json()["id"])
+    assert job["status"] == "succeeded" and job["result"]["version"] == 1

@@ -189,3 +189,25 @@ def test_ten_thousand_columns_are_accepted(services, admin, tmp_path):
     header = ",".join(f"c{i}" for i in range(10_000))
     path.write_text(header + "\n" + ",".join("1" for _ in range(10_000)) + "\n")
     assert services.datasets.upload(admin, "wide", path, filename="wide.csv").n_columns == 10_000
+
+
+def test_big_files_can_be_ingested_as_a_job(services, admin, tmp_path):
+    from tests.factories import wait_for_job
+
+    job = services.datasets.upload_in_background(admin, "churn", write_csv(tmp_path), filename="churn.csv")
+    finished = wait_for_job(services, admin, job.id)
+    assert finished.status.value == "succeeded", finished.error_message
+    version = services.datasets.get_version(admin, finished.result["dataset_version_id"])
+    assert version.n_rows == 200
+    assert not services.artifacts.exists(job.params["staged"])  # the staged copy is gone
+
+
+def test_a_bad_file_ingested_as_a_job_fails_cleanly(services, admin, tmp_path):
+    from tests.factories import wait_for_job
+
+    path = tmp_path / "header.csv"
+    path.write_text("a,b\n")
+    job = services.datasets.upload_in_background(admin, "bad", path, filename="header.csv")
+    finished = wait_for_job(services, admin, job.id)
+    assert (finished.status.value, finished.error_code) == ("failed", "dataset.no_rows")
+    assert services.datasets.list(admin).total == 0 and not services.artifacts.exists(job.params["staged"])

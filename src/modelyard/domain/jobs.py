@@ -10,6 +10,7 @@ from modelyard.errors import ConflictError
 class JobKind(StrEnum):
     TRAIN = "train"
     PROFILE = "profile"
+    INGEST = "ingest"
 
 
 class JobStatus(StrEnum):

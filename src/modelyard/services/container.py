@@ -107,7 +107,7 @@ def build_services(
         audit=AuditService(uow),
         projects=ProjectService(uow),
         datasets=DatasetService(
-            uow, artifacts, max_upload_bytes=settings.artifacts.max_upload_bytes
+            uow, artifacts, max_upload_bytes=settings.artifacts.max_upload_bytes, jobs=jobs
         ),
         dataset_changes=DatasetChangeService(uow, artifacts),
         jobs=jobs,

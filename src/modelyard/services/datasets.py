@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -11,13 +13,23 @@ import pyarrow.parquet as pq
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from modelyard.db.tables import SqlDataset, SqlDatasetVersion
+from modelyard.db.tables import SqlDataset, SqlDatasetVersion, SqlJob
 from modelyard.db.uow import UnitOfWork
-from modelyard.domain import Actor, ColumnInfo, Dataset, DatasetVersion, Page, Permission
-from modelyard.errors import InvalidInputError, NotFoundError
-from modelyard.ports import ArtifactStore
+from modelyard.domain import (
+    Actor,
+    ColumnInfo,
+    Dataset,
+    DatasetVersion,
+    Job,
+    JobKind,
+    Page,
+    Permission,
+)
+from modelyard.errors import DependencyUnavailableError, InvalidInputError, NotFoundError
+from modelyard.ports import ArtifactStore, ProgressReporter
 from modelyard.services.audit import record_event
 from modelyard.services.ingestion import to_parquet
+from modelyard.services.jobs import JobService, add_job, to_job
 from modelyard.services.paging import paginate
 from modelyard.services.versions import check_dataset_name, store_version, to_version, version_row
 
@@ -46,10 +58,18 @@ def _to_dataset(session: Session, row: SqlDataset) -> Dataset:
 
 
 class DatasetService:
-    def __init__(self, uow: UnitOfWork, artifacts: ArtifactStore, *, max_upload_bytes: int) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        artifacts: ArtifactStore,
+        *,
+        max_upload_bytes: int,
+        jobs: JobService | None = None,
+    ) -> None:
         self._uow = uow
         self._artifacts = artifacts
         self._max_upload_bytes = max_upload_bytes
+        self._jobs = jobs
 
     def upload(
         self,
@@ -65,12 +85,7 @@ class DatasetService:
         """A new version of dataset ``name`` from a file; identical content -> same version."""
         actor.require(Permission.WRITE, "upload datasets")
         name = check_dataset_name(name)
-        size = source.stat().st_size
-        if size > self._max_upload_bytes:
-            raise InvalidInputError(
-                f"{filename} is {size:,} bytes; the limit is {self._max_upload_bytes:,}.",
-                code="dataset.too_large",
-            )
+        self._check_size(source, filename)
         with tempfile.TemporaryDirectory(prefix="modelyard-ingest-") as tmp:
             parquet = to_parquet(source, filename, Path(tmp), sheet=sheet)
             with self._uow.begin() as session:
@@ -85,6 +100,77 @@ class DatasetService:
                     description=description,
                 )
                 return to_version(row)
+
+    def upload_in_background(
+        self,
+        actor: Actor,
+        name: str,
+        source: Path,
+        *,
+        filename: str,
+        project_id: int | None = None,
+        description: str = "",
+        sheet: str | None = None,
+    ) -> Job:
+        """Stage a big file and ingest it as a job (progress and result on the job)."""
+        actor.require(Permission.WRITE, "upload datasets")
+        if self._jobs is None:
+            raise DependencyUnavailableError("This process runs no jobs.", code="jobs.unavailable")
+        name = check_dataset_name(name)
+        self._check_size(source, filename)
+        staged = f"staging/{uuid.uuid4().hex}"
+        self._artifacts.put_file(source, staged)
+        params = {
+            "staged": staged,
+            "filename": filename,
+            "name": name,
+            "sheet": sheet,
+            "project_id": project_id,
+            "description": description,
+        }
+        with self._uow.begin() as session:
+            job_id = add_job(session, actor, JobKind.INGEST, params, project_id=project_id).id
+        self._jobs.dispatch(job_id)
+        with self._uow.begin() as session:
+            return to_job(session.get_one(SqlJob, job_id))
+
+    def execute_ingest(
+        self, actor: Actor, params: dict[str, Any], reporter: ProgressReporter
+    ) -> dict[str, Any]:
+        """The worker side of ``upload_in_background``."""
+        staged = str(params["staged"])
+        try:
+            reporter.report(0.1, f"reading {params['filename']}")
+            with tempfile.TemporaryDirectory(prefix="modelyard-staged-") as tmp:
+                local = Path(tmp) / "upload"
+                with self._artifacts.open(staged) as fh, local.open("wb") as out:
+                    shutil.copyfileobj(fh, out, 1 << 20)
+                reporter.report(0.3, "converting to Parquet")
+                version = self.upload(
+                    actor,
+                    str(params["name"]),
+                    local,
+                    filename=str(params["filename"]),
+                    project_id=params.get("project_id"),
+                    description=str(params.get("description", "")),
+                    sheet=params.get("sheet"),
+                )
+        finally:
+            self._artifacts.delete(staged)
+        reporter.report(1.0, f"version {version.version}: {version.n_rows:,} rows")
+        return {
+            "dataset_id": version.dataset_id,
+            "dataset_version_id": version.id,
+            "version": version.version,
+        }
+
+    def _check_size(self, source: Path, filename: str) -> None:
+        size = source.stat().st_size
+        if size > self._max_upload_bytes:
+            raise InvalidInputError(
+                f"{filename} is {size:,} bytes; the limit is {self._max_upload_bytes:,}.",
+                code="dataset.too_large",
+            )
 
     def create_sample(self, actor: Actor) -> DatasetVersion:
         """Upload the Palmer penguins table (ships with a package: no network) to try things."""

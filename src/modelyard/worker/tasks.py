@@ -29,7 +29,17 @@ def _train(
     return services.training.execute(actor, job_id, params, reporter)
 
 
-HANDLERS: dict[JobKind, Handler] = {JobKind.TRAIN: _train}
+def _ingest(
+    services: Services,
+    actor: Actor,
+    job_id: int,
+    params: dict[str, Any],
+    reporter: ProgressReporter,
+) -> dict[str, Any]:
+    return services.datasets.execute_ingest(actor, params, reporter)
+
+
+HANDLERS: dict[JobKind, Handler] = {JobKind.TRAIN: _train, JobKind.INGEST: _ingest}
 
 
 @lru_cache(maxsize=4)

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 
 from modelyard.api.deps import CurrentActor, Limit, Offset, ServicesDep
-from modelyard.api.schemas import DatasetRead, DatasetVersionRead
+from modelyard.api.schemas import DatasetRead, DatasetVersionRead, JobRead
 from modelyard.api.schemas.data import ColumnInfoUpdate, TypeChange
 from modelyard.domain import Lineage, Page, VersionDiff
 from modelyard.errors import InvalidInputError
@@ -16,27 +17,16 @@ from modelyard.errors import InvalidInputError
 router = APIRouter(tags=["datasets"])
 
 
-@router.post(
-    "/datasets",
-    response_model=DatasetVersionRead,
-    status_code=201,
-    summary="Upload a table file as a new version of a dataset",
-    description="CSV, TSV, Parquet, Excel (.xlsx; choose the sheet), JSON or NDJSON. The same "
-    "content uploaded again returns the existing version.",
+UPLOAD_DESCRIPTION = (
+    "CSV, TSV, Parquet, Excel (.xlsx; choose the sheet), JSON or NDJSON. The same content "
+    "uploaded again returns the existing version."
 )
-def upload_dataset(
-    actor: CurrentActor,
-    services: ServicesDep,
-    file: UploadFile = File(description="The table: .csv, .tsv, .parquet, .xlsx, .json, .ndjson."),
-    name: str | None = Form(
-        default=None, description="Dataset name; default: the file name without extension."
-    ),
-    project_id: int | None = Form(default=None),
-    description: str = Form(default=""),
-    sheet: str | None = Form(default=None, description="Excel only: the sheet to read."),
-):
+
+
+@contextmanager
+def _received(file: UploadFile, limit: int) -> Iterator[tuple[Path, str]]:
+    """The uploaded file in a temporary folder (refused past ``limit`` bytes), and its name."""
     filename = Path(file.filename or "upload.csv").name
-    limit = services.settings.artifacts.max_upload_bytes
     with tempfile.TemporaryDirectory(prefix="modelyard-upload-") as tmp:
         local = Path(tmp) / "upload"
         with local.open("wb") as out:
@@ -46,7 +36,55 @@ def upload_dataset(
                 f"{filename} is larger than the upload limit of {limit:,} bytes.",
                 code="dataset.too_large",
             )
+        yield local, filename
+
+
+@router.post(
+    "/datasets",
+    response_model=DatasetVersionRead,
+    status_code=201,
+    summary="Upload a table file as a new version of a dataset",
+    description=UPLOAD_DESCRIPTION,
+)
+def upload_dataset(
+    actor: CurrentActor,
+    services: ServicesDep,
+    file: UploadFile = File(description="The table: .csv, .tsv, .parquet, .xlsx, .json, .ndjson."),
+    name: str | None = Form(default=None, description="Dataset name; default: the file name."),
+    project_id: int | None = Form(default=None),
+    description: str = Form(default=""),
+    sheet: str | None = Form(default=None, description="Excel only: the sheet to read."),
+):
+    with _received(file, services.settings.artifacts.max_upload_bytes) as (local, filename):
         return services.datasets.upload(
+            actor,
+            name or Path(filename).stem,
+            local,
+            filename=filename,
+            project_id=project_id,
+            description=description,
+            sheet=sheet,
+        )
+
+
+@router.post(
+    "/datasets/jobs",
+    response_model=JobRead,
+    status_code=202,
+    summary="Upload a big table file and ingest it as a background job",
+    description=UPLOAD_DESCRIPTION + " Watch the job; its result names the new version.",
+)
+def upload_dataset_in_background(
+    actor: CurrentActor,
+    services: ServicesDep,
+    file: UploadFile = File(description="The table file."),
+    name: str | None = Form(default=None, description="Dataset name; default: the file name."),
+    project_id: int | None = Form(default=None),
+    description: str = Form(default=""),
+    sheet: str | None = Form(default=None, description="Excel only: the sheet to read."),
+):
+    with _received(file, services.settings.artifacts.max_upload_bytes) as (local, filename):
+        return services.datasets.upload_in_background(
             actor,
             name or Path(filename).stem,
             local,

@@ -70,6 +70,7 @@ def test_register_deploy_and_predict_with_probabilities(services, admin, tmp_pat
     assert len(result.predictions) == 3 and set(result.predictions) <= {"yes", "no"}
     assert all(abs(sum(p.values()) - 1) < 1e-9 for p in result.probabilities)
     assert result.model_version == 1 and len(set(result.prediction_ids)) == 3
+    services.prediction_log.flush()
     with services.uow.begin() as session:
         assert session.scalar(select(func.count()).select_from(SqlPrediction)) == 3
     audit = [e.action for e in services.audit.list(admin).items]
@@ -92,6 +93,7 @@ def test_predictions_with_a_wrong_schema_change_nothing(services, admin, tmp_pat
     ):
         with pytest.raises(InvalidInputError, match="input schema"):
             services.deployments.predict(admin, "churn", [bad])
+    services.prediction_log.flush()
     with services.uow.begin() as session:
         assert session.scalar(select(func.count()).select_from(SqlPrediction)) == 0
 
@@ -121,3 +123,29 @@ def test_an_endpoint_can_switch_to_another_version(services, admin, tmp_path):
     assert second.version == 2
     updated = services.deployments.update(admin, "churn", second.id)
     assert updated.model_version == 2 and deployment.model_version == 1
+
+
+def test_predictions_are_logged_off_the_request_path_and_none_lost_on_shutdown(services, admin, tmp_path):
+    import time
+
+    from modelyard.db.engine import build_engine
+
+    make_deployment(services, admin, tmp_path)
+    records = churn_frame().drop(columns="churned").head(5).to_dict(orient="records")
+    first = services.deployments.predict(admin, "churn", records[:2])
+    deadline = time.monotonic() + 10
+    while _predictions(services) < 2:  # the background writer gets there by itself
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    services.deployments.predict(admin, "churn", records[2:])
+    services.close()  # a clean shutdown writes what is still queued
+    engine = build_engine(services.settings.database_url_resolved)
+    with engine.connect() as connection:
+        ids = {row[0] for row in connection.execute(select(SqlPrediction.id))}
+    engine.dispose()
+    assert len(ids) == 5 and set(first.prediction_ids) <= ids
+
+
+def _predictions(services):
+    with services.uow.begin() as session:
+        return session.scalar(select(func.count()).select_from(SqlPrediction))

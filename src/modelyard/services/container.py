@@ -19,6 +19,7 @@ from modelyard.services.datasets import DatasetService
 from modelyard.services.deployments import DeploymentService
 from modelyard.services.jobs import JobRecorder, JobService
 from modelyard.services.models import ModelService
+from modelyard.services.prediction_log import PredictionLog
 from modelyard.services.projects import ProjectService
 from modelyard.services.training import TrainingService
 from modelyard.services.users import UserService
@@ -45,6 +46,7 @@ class Services:
     deployments: DeploymentService
     workbench: WorkbenchService
     connections: ConnectionService
+    prediction_log: PredictionLog | None = None
     owns_compute: bool = True
 
     @property
@@ -60,6 +62,8 @@ class Services:
             return False
 
     def close(self) -> None:
+        if self.prediction_log is not None:
+            self.prediction_log.close()
         if self.compute is not None and self.owns_compute:
             self.compute.close()
         self.engine.dispose()
@@ -91,6 +95,7 @@ def build_services(
     assert settings.artifacts.uri and settings.mlflow.tracking_uri and settings.mlflow.artifact_uri
     artifacts = FsspecArtifactStore(settings.artifacts.uri)
     tracker = MlflowTracker(settings.mlflow.tracking_uri, settings.mlflow.artifact_uri)
+    prediction_log = PredictionLog(uow)
     jobs = None
     if compute is not None:
         from modelyard.worker.tasks import run_job
@@ -113,8 +118,9 @@ def build_services(
         jobs=jobs,
         training=TrainingService(uow, artifacts, tracker, jobs),
         models=ModelService(uow, tracker),
-        deployments=DeploymentService(uow, tracker),
+        deployments=DeploymentService(uow, tracker, prediction_log),
         workbench=WorkbenchService(uow, artifacts),
+        prediction_log=prediction_log,
         connections=ConnectionService(
             uow,
             artifacts,

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from modelyard.db.tables import SqlDeployment, SqlModelVersion, SqlPrediction
+from modelyard.db.tables import SqlDeployment, SqlModelVersion
 from modelyard.db.uow import UnitOfWork
 from modelyard.domain import Actor, Deployment, ModelVersion, Page, Permission, PredictionResult
 from modelyard.domain.inference import check_records
@@ -20,6 +20,7 @@ from modelyard.ports import Tracker
 from modelyard.services.audit import record_event
 from modelyard.services.models import model_version_row, to_model_version
 from modelyard.services.paging import paginate
+from modelyard.services.prediction_log import PredictionLog
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9\-]{0,99}$")
 
@@ -51,9 +52,10 @@ def _deployment_row(session: Session, actor: Actor, name: str) -> SqlDeployment:
 
 
 class DeploymentService:
-    def __init__(self, uow: UnitOfWork, tracker: Tracker) -> None:
+    def __init__(self, uow: UnitOfWork, tracker: Tracker, prediction_log: PredictionLog) -> None:
         self._uow = uow
         self._tracker = tracker
+        self._log = prediction_log
 
     def create(self, actor: Actor, name: str, model_version_id: int) -> Deployment:
         actor.require(Permission.WRITE, "deploy models")
@@ -163,21 +165,19 @@ class DeploymentService:
             ]
         latency_ms = (time.perf_counter() - started) * 1000
         ids = [str(uuid.uuid4()) for _ in rows]
-        with self._uow.begin() as session:
-            for index, (record, prediction_id) in enumerate(zip(rows, ids, strict=True)):
-                output: dict[str, Any] = {"prediction": predictions[index]}
-                if probabilities:
-                    output["probabilities"] = probabilities[index]
-                session.add(
-                    SqlPrediction(
-                        id=prediction_id,
-                        deployment_id=deployment_id,
-                        model_version_id=version.id,
-                        inputs=record,
-                        output=output,
-                        latency_ms=latency_ms / len(rows),
-                    )
-                )
+        self._log.add(
+            [
+                {
+                    "id": prediction_id,
+                    "deployment_id": deployment_id,
+                    "model_version_id": version.id,
+                    "inputs": record,
+                    "output": _output(predictions, probabilities, index),
+                    "latency_ms": latency_ms / len(rows),
+                }
+                for index, (record, prediction_id) in enumerate(zip(rows, ids, strict=True))
+            ]
+        )
         return PredictionResult(
             prediction_ids=ids,
             predictions=predictions,
@@ -186,6 +186,15 @@ class DeploymentService:
             model_version=version.version,
             latency_ms=latency_ms,
         )
+
+
+def _output(
+    predictions: list[Any], probabilities: list[dict[str, float]] | None, index: int
+) -> dict[str, Any]:
+    output: dict[str, Any] = {"prediction": predictions[index]}
+    if probabilities:
+        output["probabilities"] = probabilities[index]
+    return output
 
 
 def _plain(value: Any) -> Any:

@@ -256,3 +256,16 @@ class ConnectionInfo(Entity):
     url_env_var: str | None
     created_by: str
     created_at: datetime
+
+
+class ProfileSummary(Entity):
+    """A profile of a dataset version; ``profile`` holds the full content when asked for."""
+
+    id: int
+    dataset_version_id: int
+    job_id: int
+    target: str | None
+    quality_score: float
+    created_by: str
+    created_at: datetime
+    profile: dict[str, Any] | None = None

@@ -52,6 +52,16 @@ class FsspecArtifactStore:
         if self._fs.exists(path):
             self._fs.rm(path)
 
+    def local_path(self, key: str) -> Path | None:
+        return Path(self._path(key)) if self._protocol == "file" else None
+
+    def put_bytes(self, data: bytes, key: str) -> None:
+        target = self._path(key)
+        self._fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
+        partial = f"{target}.partial"
+        self._fs.pipe_file(partial, data)
+        self._fs.mv(partial, target)
+
     def arrow_dataset(self, key: str) -> Any:
         import pyarrow.dataset as ds
         from pyarrow.fs import FSSpecHandler, PyFileSystem

@@ -20,6 +20,7 @@ from modelyard.services.deployments import DeploymentService
 from modelyard.services.jobs import JobRecorder, JobService
 from modelyard.services.models import ModelService
 from modelyard.services.prediction_log import PredictionLog
+from modelyard.services.profiles import ProfileService
 from modelyard.services.projects import ProjectService
 from modelyard.services.training import TrainingService
 from modelyard.services.users import UserService
@@ -40,6 +41,7 @@ class Services:
     projects: ProjectService
     datasets: DatasetService
     dataset_changes: DatasetChangeService
+    profiles: ProfileService
     jobs: JobService | None
     training: TrainingService
     models: ModelService
@@ -96,6 +98,7 @@ def build_services(
     artifacts = FsspecArtifactStore(settings.artifacts.uri)
     tracker = MlflowTracker(settings.mlflow.tracking_uri, settings.mlflow.artifact_uri)
     prediction_log = PredictionLog(uow)
+    changes = DatasetChangeService(uow, artifacts)
     jobs = None
     if compute is not None:
         from modelyard.worker.tasks import run_job
@@ -114,7 +117,8 @@ def build_services(
         datasets=DatasetService(
             uow, artifacts, max_upload_bytes=settings.artifacts.max_upload_bytes, jobs=jobs
         ),
-        dataset_changes=DatasetChangeService(uow, artifacts),
+        dataset_changes=changes,
+        profiles=ProfileService(uow, artifacts, changes, jobs),
         jobs=jobs,
         training=TrainingService(uow, artifacts, tracker, jobs),
         models=ModelService(uow, tracker),

@@ -39,7 +39,21 @@ def _ingest(
     return services.datasets.execute_ingest(actor, params, reporter)
 
 
-HANDLERS: dict[JobKind, Handler] = {JobKind.TRAIN: _train, JobKind.INGEST: _ingest}
+def _profile(
+    services: Services,
+    actor: Actor,
+    job_id: int,
+    params: dict[str, Any],
+    reporter: ProgressReporter,
+) -> dict[str, Any]:
+    return services.profiles.execute(actor, job_id, params, reporter)
+
+
+HANDLERS: dict[JobKind, Handler] = {
+    JobKind.TRAIN: _train,
+    JobKind.INGEST: _ingest,
+    JobKind.PROFILE: _profile,
+}
 
 
 @lru_cache(maxsize=4)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 from modelyard.domain import ColumnInfo
@@ -49,3 +51,23 @@ class ConnectionImport(BaseModel):
     sql: str = Field(min_length=1, max_length=100_000, description="One reading query.")
     dataset_name: str
     project_id: int | None = None
+
+
+class ProfileStart(BaseModel):
+    target: str | None = Field(default=None, description="Column to analyse as the target.")
+
+
+class CleaningRequest(BaseModel):
+    steps: list[dict[str, Any]] = Field(
+        description="Cleaning steps, e.g. from the profile's suggestions: each has a 'kind' "
+        "(drop_constant_columns, drop_identifier_columns, drop_leaky_columns, impute, "
+        "cap_outliers, fix_types, deduplicate_rows), 'columns' and its own options.",
+        examples=[[{"kind": "impute", "columns": ["age"], "method": "median"}]],
+    )
+
+
+class SampleRequest(BaseModel):
+    method: str = Field(description="random, stratified, systematic or cluster.")
+    size: int = Field(ge=1, description="Rows in the sample.")
+    seed: int = Field(default=0, ge=0)
+    column: str | None = Field(default=None, description="Stratified: the column to keep balanced.")

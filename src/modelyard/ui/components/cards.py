@@ -1,0 +1,24 @@
+"""Small cards: one figure with its label."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from modelyard.ui.formatting import metric, metric_name
+
+
+def stat_card(label: str, value: str | int, *, icon: str, marker: str) -> None:
+    with ui.card().classes("min-w-40 gap-1").mark(marker):
+        with ui.row().classes("items-center gap-2 text-grey-7"):
+            ui.icon(icon)
+            ui.label(label)
+        ui.label(str(value)).classes("text-2xl font-semibold")
+
+
+def metric_cards(metrics: dict[str, float]) -> None:
+    """One card per evaluation metric (held-out split)."""
+    with ui.row().classes("gap-3").mark("metric-cards"):
+        for name, value in metrics.items():
+            with ui.card().classes("min-w-32 gap-0 items-center").mark(f"metric-{name}"):
+                ui.label(metric(value)).classes("text-2xl font-semibold text-primary")
+                ui.label(metric_name(name)).classes("text-grey-7")

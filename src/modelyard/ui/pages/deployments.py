@@ -1,0 +1,85 @@
+"""Endpoints: the list, and one endpoint with its URL, a curl example and a test form."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from nicegui import ui
+
+from modelyard.domain import Actor, ModelVersion
+from modelyard.ui.components.prediction_form import PredictionForm
+from modelyard.ui.components.tables import column, link_table
+from modelyard.ui.context import call, services
+from modelyard.ui.formatting import metric, metric_name, when
+from modelyard.ui.layout import page
+
+COLUMNS = [
+    column("name", "Endpoint"),
+    column("model", "Model"),
+    column("version", "Version", align="right"),
+    column("created_by", "Created by"),
+    column("updated_at", "Updated"),
+]
+EXAMPLE_VALUES: dict[str, Any] = {"numeric": 0.0, "integer": 0, "boolean": False}
+
+
+@page("/deployments", "Deployments")
+async def deployments_page(actor: Actor) -> None:
+    found = await call(services().deployments.list, actor, limit=200)
+    rows = [
+        {
+            "id": d.id,
+            "name": d.name,
+            "model": d.model_name,
+            "version": d.model_version,
+            "created_by": d.created_by,
+            "updated_at": when(d.updated_at),
+        }
+        for d in found.items
+    ]
+    if not rows:
+        ui.label("No endpoints yet: deploy a registered model from the Models page.").classes(
+            "text-grey-7"
+        ).mark("deployments-empty")
+        return
+    link_table(rows, COLUMNS, href="'/deployments/' + props.row.name", marker="deployments")
+
+
+@page("/deployments/{name}", "Endpoint")
+async def deployment_page(actor: Actor, name: str) -> None:
+    model = await call(services().deployments.served_model, actor, name)
+    _serves(name, model)
+    _usage(name, model)
+    PredictionForm(actor, name, model)
+
+
+def _serves(name: str, model: ModelVersion) -> None:
+    ui.label(name).classes("text-xl font-semibold").mark("endpoint-heading")
+    with ui.row().classes("items-center gap-2").mark("served-model"):
+        ui.label("Serves")
+        ui.link(f"{model.name} version {model.version}", "/models").classes("font-medium")
+        ui.badge(model.task, color="indigo-7")
+        for metric_key, value in model.metrics.items():
+            ui.chip(f"{metric_name(metric_key)} {metric(value)}").props("outline dense square")
+
+
+def _usage(name: str, model: ModelVersion) -> None:
+    base = str(ui.context.client.request.base_url).rstrip("/")
+    url = f"{base}/api/v1/endpoints/{name}/predict"
+    example = {c.name: EXAMPLE_VALUES.get(c.kind, "text") for c in model.feature_columns}
+    body = json.dumps({"records": [example]}, indent=2)
+    with ui.card().classes("w-full gap-2").mark("endpoint-usage"):
+        ui.label("REST endpoint").classes("text-lg font-semibold")
+        ui.label(f"POST {url}").classes("font-mono").mark("endpoint-url")
+        ui.code(
+            f"curl -X POST {url} \\\n"
+            '  -H "Authorization: Bearer $MODELYARD_TOKEN" \\\n'
+            '  -H "Content-Type: application/json" \\\n'
+            f"  -d '{body}'",
+            language="bash",
+        ).classes("w-full").mark("curl-example")
+        ui.label(
+            "Get a token with POST /api/v1/auth/tokens (username and password in, token out). "
+            "The answer holds the predictions, class probabilities and prediction ids."
+        ).classes("text-sm text-grey-7")

@@ -1,0 +1,71 @@
+"""Training jobs: the list, and one job followed live until its result."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from modelyard.domain import Actor, Job
+from modelyard.ui.components.job_monitor import JobMonitor
+from modelyard.ui.components.run_result import run_result
+from modelyard.ui.components.tables import Rows, column, link_table, with_status_colors
+from modelyard.ui.context import call, jobs
+from modelyard.ui.errors import guarded
+from modelyard.ui.formatting import percent, when
+from modelyard.ui.layout import page
+
+LIST_REFRESH_S = 3.0
+
+COLUMNS = [
+    column("title", "Job"),
+    column("status", "Status"),
+    column("progress", "Progress", align="right"),
+    column("message", "Message"),
+    column("created_by", "Started by"),
+    column("created_at", "Started"),
+]
+
+
+@page("/training", "Training")
+async def jobs_page(actor: Actor) -> None:
+    ui.label("Training jobs run in the background; open one to follow it.").classes("text-grey-7")
+    table = link_table(await _rows(actor), COLUMNS, href="'/jobs/' + props.row.id", marker="jobs")
+
+    async def refresh() -> None:
+        table.rows = with_status_colors(await _rows(actor))
+
+    ui.timer(LIST_REFRESH_S, guarded(refresh), immediate=False)
+
+
+@page("/jobs/{job_id}", "Training job")
+async def job_page(actor: Actor, job_id: int) -> None:
+    job = await call(jobs().get, actor, job_id)
+    ui.label(_title(job)).classes("text-xl font-semibold").mark("job-title")
+    ui.label(f"Started by {job.created_by} on {when(job.created_at)}").classes("text-grey-7")
+
+    async def show_result(finished: Job) -> None:
+        assert finished.result is not None
+        await run_result(actor, int(finished.result["run_id"]))
+
+    JobMonitor(actor, job, on_success=show_result)
+
+
+async def _rows(actor: Actor) -> Rows:
+    page_of_jobs = await call(jobs().list, actor, limit=100)
+    return [
+        {
+            "id": j.id,
+            "title": _title(j),
+            "status": j.status.value,
+            "progress": percent(j.progress),
+            "message": j.message,
+            "created_by": j.created_by,
+            "created_at": when(j.created_at),
+        }
+        for j in page_of_jobs.items
+    ]
+
+
+def _title(job: Job) -> str:
+    target = job.params.get("target")
+    version = job.params.get("dataset_version_id")
+    return f"#{job.id} {job.kind}: predict '{target}' from dataset version {version}"

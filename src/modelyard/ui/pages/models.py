@@ -1,0 +1,58 @@
+"""The model registry: registered versions with their metrics, and deploying one."""
+
+from __future__ import annotations
+
+import re
+
+from nicegui import ui
+
+from modelyard.domain import Actor, ModelVersion
+from modelyard.ui.context import call, services
+from modelyard.ui.errors import guarded
+from modelyard.ui.formatting import metric, metric_name, when
+from modelyard.ui.layout import page
+
+
+@page("/models", "Models")
+async def models_page(actor: Actor) -> None:
+    versions = await call(services().models.list, actor, limit=200)
+    if not versions.items:
+        ui.label(
+            "No models yet: train one from a dataset, then register it from the job page."
+        ).classes("text-grey-7").mark("models-empty")
+    for version in versions.items:
+        _model_card(actor, version)
+
+
+def _model_card(actor: Actor, version: ModelVersion) -> None:
+    with ui.card().classes("w-full gap-2").mark(f"model-{version.id}"):
+        with ui.row().classes("items-center gap-3"):
+            ui.label(f"{version.name}").classes("text-lg font-semibold")
+            ui.badge(f"version {version.version}").props("outline")
+            ui.badge(version.task, color="indigo-7")
+        with ui.row().classes("gap-2"):
+            for name, value in version.metrics.items():
+                ui.chip(f"{metric_name(name)} {metric(value)}").props("outline dense square")
+        ui.label(
+            f"{len(version.feature_columns)} input columns · registered by {version.created_by} "
+            f"on {when(version.created_at)} · {version.mlflow_uri}"
+        ).classes("text-sm text-grey-7")
+        _deploy_form(actor, version)
+
+
+def _deploy_form(actor: Actor, version: ModelVersion) -> None:
+    async def deploy() -> None:
+        endpoint = name.value.strip()
+        deployment = await call(services().deployments.create, actor, endpoint, version.id)
+        ui.navigate.to(f"/deployments/{deployment.name}")
+
+    with ui.row().classes("items-end gap-3"):
+        name = ui.input("Endpoint name", value=_suggested_endpoint(version.name))
+        name.props("dense").classes("w-64").mark(f"endpoint-name-{version.id}")
+        ui.button("Deploy", icon="rocket_launch", on_click=guarded(deploy)).mark(
+            f"deploy-{version.id}"
+        )
+
+
+def _suggested_endpoint(model_name: str) -> str:
+    return re.sub(r"[^a-z0-9-]+", "-", model_name.lower()).strip("-")[:100]

@@ -75,7 +75,6 @@ ERROR_CLASSES: tuple[type[ModelyardError], ...] = (
     AuthenticationError,
     PermissionDeniedError,
     NotFoundError,
-    JobCancelledError,
     ConflictError,
     DependencyUnavailableError,
 )

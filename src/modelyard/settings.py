@@ -190,14 +190,15 @@ class ClientSettings(BaseSettings):
     )
     token: SecretStr | None = Field(
         default=None,
-        description="API token; overrides the one stored by `modelyard login`. Env: MODELYARD_TOKEN.",
+        description="API token; overrides the one stored by `modelyard login`. "
+        "Env: MODELYARD_TOKEN.",
     )
     home: Path = Field(
         default=Path("~/.modelyard"),
         description="Data home; the credentials file lives here by default. Env: MODELYARD_HOME.",
     )
-    credentials_file: Path | None = Field(
-        default=None,
+    credentials_file: Path = Field(
+        default_factory=lambda data: Path(data["home"]) / "credentials.json",
         description="Where `modelyard login` keeps the server URL and token (mode 0600). "
         "Default: `credentials.json` in the data home. Env: MODELYARD_CREDENTIALS_FILE.",
     )
@@ -205,8 +206,6 @@ class ClientSettings(BaseSettings):
     @model_validator(mode="after")
     def _resolve(self) -> ClientSettings:
         self.home = self.home.expanduser().resolve()
-        if self.credentials_file is None:
-            self.credentials_file = self.home / "credentials.json"
         self.credentials_file = self.credentials_file.expanduser()
         return self
 

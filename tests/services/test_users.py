@@ -86,3 +86,15 @@ def test_only_admins_create_users_and_every_creation_is_audited(services, admin,
         services.users.create(admin, "shorty", "short", Role.VIEWER)
     actions = [e.action for e in services.audit.list(admin).items]
     assert actions.count("user.create") == 1  # erin, from the fixture
+
+
+def test_only_admins_list_users_and_only_checkers_read_the_audit_log(services, admin, editor):
+    from modelyard.domain import Role
+    from tests.factories import make_user
+
+    approver = make_user(services, admin, "checker", Role.APPROVER)
+    with pytest.raises(PermissionDeniedError):
+        services.users.list(editor)
+    with pytest.raises(PermissionDeniedError):
+        services.audit.list(editor)
+    assert services.audit.list(approver).total > 0

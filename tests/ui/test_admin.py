@@ -45,6 +45,6 @@ async def test_a_viewer_cannot_see_admin(user: User, app_services: Services, adm
     make_user(app_services, admin, "victor", Role.VIEWER)
     await sign_in(user, "victor", PASSWORD)
     await user.open("/admin")
-    await user.should_see("may not open the admin pages")
+    await user.should_see("may not list users")
     await user.should_not_see(marker="users")
     await user.should_not_see(marker="audit-log")

@@ -42,7 +42,7 @@ class AuditService:
     def list(
         self, actor: Actor, *, action: str | None = None, offset: int = 0, limit: int = 50
     ) -> Page[AuditEvent]:
-        actor.require(Permission.READ, "read the audit log")
+        actor.require(Permission.APPROVE, "read the audit log")
         with self._uow.begin() as session:
             query = select(SqlAuditEvent).where(SqlAuditEvent.workspace_id == actor.workspace_id)
             if action:

@@ -103,7 +103,7 @@ class UserService:
             return User.model_validate(user)
 
     def list(self, actor: Actor, *, offset: int = 0, limit: int = 50) -> Page[User]:
-        actor.require(Permission.READ, "list users")
+        actor.require(Permission.ADMIN, "list users")
         with self._uow.begin() as session:
             query = (
                 select(SqlUser)

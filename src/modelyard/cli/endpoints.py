@@ -1,0 +1,59 @@
+"""`modelyard deploy` and `modelyard endpoints ...`: serve model versions by name."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from modelyard.cli.context import get_client
+from modelyard.cli.output import Column, JsonFlag, Limit, Offset, show_item, show_page
+
+app = typer.Typer(help="Endpoints: named deployments of model versions.", no_args_is_help=True)
+
+ENDPOINT_COLUMNS: list[Column] = [
+    ("name", lambda d: d.name),
+    ("model", lambda d: f"{d.model_name} v{d.model_version}"),
+    ("model version id", lambda d: d.model_version_id),
+    ("created by", lambda d: d.created_by),
+    ("updated", lambda d: d.updated_at),
+]
+
+
+def deploy(
+    ctx: typer.Context,
+    model_version_id: Annotated[
+        int,
+        typer.Argument(
+            metavar="MODEL_VERSION_ID", help="Model version id (from `modelyard models list`)."
+        ),
+    ],
+    name: Annotated[
+        str, typer.Option("--name", help="Endpoint name: lowercase letters, digits and '-'.")
+    ],
+    as_json: JsonFlag = False,
+) -> None:
+    """Deploy a model version behind a named endpoint."""
+    deployment = get_client(ctx).endpoints.create(name, model_version_id)
+    show_item(deployment, ENDPOINT_COLUMNS, as_json=as_json)
+    if not as_json:
+        typer.echo(f"Predict with: modelyard predict {deployment.name} INPUT_FILE")
+
+
+@app.command("list")
+def list_endpoints(
+    ctx: typer.Context, offset: Offset = 0, limit: Limit = 50, as_json: JsonFlag = False
+) -> None:
+    """List endpoints."""
+    page = get_client(ctx).endpoints.list(offset=offset, limit=limit)
+    show_page(page, ENDPOINT_COLUMNS, as_json=as_json, noun="endpoints")
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Endpoint name.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Show an endpoint."""
+    show_item(get_client(ctx).endpoints.get(name), ENDPOINT_COLUMNS, as_json=as_json)

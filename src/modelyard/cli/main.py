@@ -1,0 +1,70 @@
+"""The `modelyard` command: the root app, its error mapper and every command group.
+
+Commands that act on a server go through the SDK (``modelyard.Client``); `serve` runs the
+server in this process. Heavy libraries are imported inside the commands that need them,
+so `modelyard --help` answers instantly.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from modelyard import __version__
+from modelyard.cli import (
+    auth,
+    datasets,
+    endpoints,
+    jobs,
+    models,
+    predict,
+    projects,
+    serve,
+    training,
+)
+from modelyard.cli.errors import ErrorMappingGroup
+from modelyard.cli.output import DEBUG_KEY, JsonFlag, print_json
+
+app = typer.Typer(
+    name="modelyard",
+    cls=ErrorMappingGroup,
+    help="Modelyard: data to deployed model for tabular data. Start with `modelyard serve`.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")
+    ] = False,
+) -> None:
+    """Modelyard: data to deployed model for tabular data. Start with `modelyard serve`."""
+    ctx.meta[DEBUG_KEY] = debug
+
+
+@app.command()
+def version(as_json: JsonFlag = False) -> None:
+    """Print Modelyard's version."""
+    if as_json:
+        return print_json({"version": __version__})
+    typer.echo(f"modelyard {__version__}")
+
+
+app.command()(serve.serve)
+app.command()(auth.login)
+app.command()(auth.logout)
+app.add_typer(projects.app, name="projects")
+app.add_typer(datasets.app, name="datasets")
+app.command()(training.train)
+app.add_typer(jobs.app, name="jobs")
+app.add_typer(models.app, name="models")
+app.command()(endpoints.deploy)
+app.add_typer(endpoints.app, name="endpoints")
+app.command()(predict.predict)
+
+if __name__ == "__main__":
+    app()

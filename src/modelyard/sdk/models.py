@@ -1,0 +1,22 @@
+"""``client.models``: the model registry."""
+
+from __future__ import annotations
+
+from modelyard.domain import ModelVersion, Page
+from modelyard.sdk.transport import Resource
+
+
+class Models(Resource):
+    def register(self, run_id: int, name: str | None = None) -> ModelVersion:
+        """Register a run's model; ``name`` defaults to ``<dataset>-<target>``."""
+        body = {"run_id": run_id, "name": name}
+        return self._send(ModelVersion, "POST", "/models", json=body)
+
+    def get(self, model_version_id: int) -> ModelVersion:
+        return self._send(ModelVersion, "GET", f"/models/{model_version_id}")
+
+    def list(
+        self, *, project_id: int | None = None, offset: int = 0, limit: int = 50
+    ) -> Page[ModelVersion]:
+        params = {"project_id": project_id, "offset": offset, "limit": limit}
+        return self._send(Page[ModelVersion], "GET", "/models", params=params)

@@ -19,6 +19,7 @@ import pyarrow as pa
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from modelyard.db.tables import SqlConnection
 from modelyard.db.uow import UnitOfWork
@@ -209,11 +210,11 @@ class ConnectionService:
         return value
 
 
-def _row(session: Any, actor: Actor, connection_id: int) -> SqlConnection:
+def _row(session: Session, actor: Actor, connection_id: int) -> SqlConnection:
     row = session.get(SqlConnection, connection_id)
     if row is None or row.workspace_id != actor.workspace_id:
         raise NotFoundError(f"No connection with id {connection_id}.", code="connection.not_found")
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 def _display(url: str) -> str:
@@ -238,7 +239,7 @@ def _read_only(connection: Connection, timeout_s: int) -> None:
 
 
 def _to_batch(names: list[str], rows: Any) -> pa.RecordBatch:
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
+    columns: list[Any] = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
     arrays = []
     for values in columns:
         try:

@@ -53,6 +53,7 @@ def excel_to_parquet(source: Path, filename: str, out: Path, *, sheet: str | Non
 
 def json_to_parquet(source: Path, filename: str, out: Path, *, is_lines: bool) -> Written:
     """An array of records (or {"data"|"records": [...]}), or NDJSON with one record a line."""
+    records: Any
     try:
         with source.open(encoding="utf-8") as fh:
             if is_lines:

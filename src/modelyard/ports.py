@@ -57,6 +57,8 @@ class Tracker(Protocol):
 
     def load_model(self, uri: str) -> Any: ...
 
+    def set_alias(self, name: str, alias: str, version: int) -> None: ...
+
 
 class Compute(Protocol):
     """Where jobs run (Dask)."""

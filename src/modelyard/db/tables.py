@@ -210,6 +210,8 @@ class SqlModelVersion(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     version: Mapped[int]
+    stage: Mapped[str] = mapped_column(String(20), default="none", server_default="none")
+    card: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     mlflow_uri: Mapped[str] = mapped_column(String(500))
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -222,6 +224,9 @@ class SqlDeployment(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), index=True)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
+    stage: Mapped[str] = mapped_column(
+        String(20), default="development", server_default="development"
+    )
     model_version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"))
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -278,3 +283,46 @@ class SqlQuery(Base):
     row_count: Mapped[int | None] = mapped_column(BigInteger)
     elapsed_ms: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class SqlApprovalPolicy(Base):
+    __tablename__ = "approval_policies"
+    __table_args__ = (UniqueConstraint("workspace_id", "stage"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    min_approvals: Mapped[int] = mapped_column(Integer, default=1)
+    metric_thresholds: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    required_card_fields: Mapped[list[Any]] = mapped_column(default=list)
+    validation_dataset_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dataset_versions.id")
+    )
+    updated_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SqlPromotionRequest(Base):
+    __tablename__ = "promotion_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    model_version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"), index=True)
+    target_stage: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    required_approvals: Mapped[int] = mapped_column(Integer)
+    checks: Mapped[list[Any]] = mapped_column(default=list)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+
+
+class SqlPromotionDecision(Base):
+    __tablename__ = "promotion_decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("promotion_requests.id"), index=True)
+    approver_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    approver: Mapped[str] = mapped_column(String(100))
+    is_approved: Mapped[bool] = mapped_column(Boolean)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -176,6 +176,8 @@ class ModelVersion(Entity):
     feature_columns: list[ColumnSchema]
     classes: list[Any] | None
     mlflow_uri: str
+    stage: str = "none"
+    card: dict[str, Any] = Field(default_factory=dict)
     created_by: str
     created_at: datetime
 
@@ -183,6 +185,11 @@ class ModelVersion(Entity):
 class Deployment(Entity):
     id: int
     name: str
+    stage: str = Field(
+        default="development",
+        description="development (any version), staging (staging or production versions) or "
+        "production (production versions only).",
+    )
     model_version_id: int
     model_name: str
     model_version: int
@@ -269,3 +276,28 @@ class ProfileSummary(Entity):
     created_by: str
     created_at: datetime
     profile: dict[str, Any] | None = None
+
+
+class PromotionDecision(Entity):
+    approver: str
+    is_approved: bool
+    comment: str
+    created_at: datetime
+
+
+class PromotionRequest(Entity):
+    """A maker's request to promote a model version, the checks, and the checkers' decisions."""
+
+    id: int
+    model_version_id: int
+    model_name: str
+    model_version: int
+    target_stage: str
+    note: str
+    status: str
+    required_approvals: int
+    checks: list[dict[str, Any]]
+    requested_by: str
+    created_at: datetime
+    decided_at: datetime | None
+    decisions: list[PromotionDecision]

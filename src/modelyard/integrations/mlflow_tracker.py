@@ -99,6 +99,17 @@ class MlflowTracker:
             ) from exc
         return int(result.version)
 
+    def set_alias(self, name: str, alias: str, version: int) -> None:
+        """Point the registry alias (``staging``, ``production``) at ``version``."""
+        mlflow = self._mlflow()
+        try:
+            mlflow.MlflowClient().set_registered_model_alias(name, alias, str(version))
+        except Exception as exc:
+            raise DependencyUnavailableError(
+                f"The MLflow registry could not set alias {alias!r}: {exc}",
+                code="mlflow.unavailable",
+            ) from exc
+
     def load_model(self, uri: str) -> Any:
         """The fitted scikit-learn pipeline behind ``uri`` (cached: models are immutable)."""
         if uri in self._model_cache:

@@ -12,6 +12,7 @@ from modelyard.db.uow import UnitOfWork
 from modelyard.integrations.fsspec_artifacts import FsspecArtifactStore
 from modelyard.integrations.mlflow_tracker import MlflowTracker
 from modelyard.ports import ArtifactStore, Compute, Tracker
+from modelyard.services.approvals import ApprovalService
 from modelyard.services.audit import AuditService
 from modelyard.services.connections import ConnectionService
 from modelyard.services.dataset_changes import DatasetChangeService
@@ -46,6 +47,7 @@ class Services:
     training: TrainingService
     models: ModelService
     deployments: DeploymentService
+    approvals: ApprovalService
     workbench: WorkbenchService
     connections: ConnectionService
     prediction_log: PredictionLog | None = None
@@ -123,6 +125,7 @@ def build_services(
         training=TrainingService(uow, artifacts, tracker, jobs),
         models=ModelService(uow, tracker),
         deployments=DeploymentService(uow, tracker, prediction_log),
+        approvals=ApprovalService(uow, tracker, artifacts),
         workbench=WorkbenchService(uow, artifacts),
         prediction_log=prediction_log,
         connections=ConnectionService(

@@ -15,7 +15,7 @@ from modelyard.db.tables import SqlDeployment, SqlModelVersion
 from modelyard.db.uow import UnitOfWork
 from modelyard.domain import Actor, Deployment, ModelVersion, Page, Permission, PredictionResult
 from modelyard.domain.inference import check_records
-from modelyard.errors import ConflictError, InvalidInputError, NotFoundError
+from modelyard.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from modelyard.ports import Tracker
 from modelyard.services.audit import record_event
 from modelyard.services.models import model_version_row, to_model_version
@@ -30,6 +30,7 @@ def _to_deployment(session: Session, row: SqlDeployment) -> Deployment:
     return Deployment(
         id=row.id,
         name=row.name,
+        stage=row.stage,
         model_version_id=row.model_version_id,
         model_name=version.name,
         model_version=version.version,
@@ -38,6 +39,28 @@ def _to_deployment(session: Session, row: SqlDeployment) -> Deployment:
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
+
+
+ENDPOINT_STAGES = {
+    "development": {"none", "staging", "production"},
+    "staging": {"staging", "production"},
+    "production": {"production"},
+}
+
+
+def check_servable(stage: str, version: SqlModelVersion | None) -> None:
+    """Only versions approved for a stage reach endpoints of that stage."""
+    if stage not in ENDPOINT_STAGES:
+        raise InvalidInputError(
+            f"An endpoint's stage is one of {', '.join(ENDPOINT_STAGES)}.",
+            code="endpoint.bad_stage",
+        )
+    if version is not None and version.stage not in ENDPOINT_STAGES[stage]:
+        raise PermissionDeniedError(
+            f"{version.name} version {version.version} is '{version.stage}'; a {stage} endpoint "
+            f"serves only versions approved for {stage}. Request a promotion first.",
+            code="endpoint.version_not_approved",
+        )
 
 
 def _deployment_row(session: Session, actor: Actor, name: str) -> SqlDeployment:
@@ -57,8 +80,12 @@ class DeploymentService:
         self._tracker = tracker
         self._log = prediction_log
 
-    def create(self, actor: Actor, name: str, model_version_id: int) -> Deployment:
+    def create(
+        self, actor: Actor, name: str, model_version_id: int, *, stage: str = "development"
+    ) -> Deployment:
+        """A named endpoint serving a version; staging and production need approved versions."""
         actor.require(Permission.WRITE, "deploy models")
+        check_servable(stage, None)
         if not _NAME.match(name):
             raise InvalidInputError(
                 "An endpoint name has 1-100 lowercase letters, digits or '-', and starts with a "
@@ -67,6 +94,7 @@ class DeploymentService:
             )
         with self._uow.begin() as session:
             version = model_version_row(session, actor, model_version_id)
+            check_servable(stage, version)
             exists = session.scalar(
                 select(SqlDeployment.id).where(
                     SqlDeployment.workspace_id == actor.workspace_id, SqlDeployment.name == name
@@ -82,6 +110,7 @@ class DeploymentService:
                 workspace_id=actor.workspace_id,
                 project_id=version.project_id,
                 name=name,
+                stage=stage,
                 model_version_id=version.id,
                 created_by=actor.username,
             )
@@ -102,6 +131,7 @@ class DeploymentService:
         with self._uow.begin() as session:
             row = _deployment_row(session, actor, name)
             version = model_version_row(session, actor, model_version_id)
+            check_servable(row.stage, version)
             previous = row.model_version_id
             row.model_version_id = version.id
             row.updated_at = datetime.now(UTC)

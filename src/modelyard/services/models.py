@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,9 +33,22 @@ def to_model_version(session: Session, row: SqlModelVersion) -> ModelVersion:
         feature_columns=run.feature_columns,
         classes=run.classes,
         mlflow_uri=row.mlflow_uri,
+        stage=row.stage,
+        card={**_card_from_run(run), **row.card},
         created_by=row.created_by,
         created_at=row.created_at,
     )
+
+
+def _card_from_run(run: SqlRun) -> dict[str, Any]:
+    """The model card parts a run fills by itself; people add intended use and limits."""
+    metrics = ", ".join(f"{k} {v:.4g}" for k, v in run.metrics.items())
+    return {
+        "training_data": f"dataset version id {run.dataset_version_id}, target {run.target!r}, "
+        f"{len(run.feature_columns)} features",
+        "evaluation": f"hold-out split: {metrics}",
+        "algorithm": f"{run.algorithm} ({run.task})",
+    }
 
 
 def model_version_row(session: Session, actor: Actor, model_version_id: int) -> SqlModelVersion:

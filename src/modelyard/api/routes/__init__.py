@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from modelyard.api.routes import (
+    approvals,
     audit,
     auth,
     connections,
@@ -30,6 +31,7 @@ for _module in (
     jobs,
     models,
     endpoints,
+    approvals,
     audit,
 ):
     api_router.include_router(_module.router)

@@ -23,7 +23,7 @@ router = APIRouter(prefix="/endpoints", tags=["endpoints"])
     summary="Deploy a model version behind a named endpoint",
 )
 def create_endpoint(body: DeploymentCreate, actor: CurrentActor, services: ServicesDep):
-    return services.deployments.create(actor, body.name, body.model_version_id)
+    return services.deployments.create(actor, body.name, body.model_version_id, stage=body.stage)
 
 
 @router.get("", response_model=Page[DeploymentRead], summary="Endpoints")

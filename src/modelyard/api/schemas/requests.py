@@ -42,6 +42,10 @@ class ModelVersionCreate(BaseModel):
 class DeploymentCreate(BaseModel):
     name: str = Field(description="Endpoint name: lowercase letters, digits and '-'.")
     model_version_id: int
+    stage: str = Field(
+        default="development",
+        description="development (any version), staging or production (approved versions only).",
+    )
 
 
 class DeploymentUpdate(BaseModel):

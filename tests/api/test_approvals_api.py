@@ -36,3 +36,21 @@ def test_policies_are_for_admins(client, auth_headers):
     assert client.put("/api/v1/approval-policies/production", json=policy, headers=auth_headers).json()["min_approvals"] == 2
     assert client.get("/api/v1/approval-policies/production", headers=auth_headers).json()["metric_thresholds"] == {"accuracy": 0.8}
     _error(client.put("/api/v1/approval-policies/archived", json={**policy, "stage": "archived"}, headers=auth_headers), 422, "approval.bad_stage")
+
+
+def test_feedback_over_http(client, auth_headers):
+    version = _upload(client, auth_headers).json()
+    job = client.post("/api/v1/training", json={"dataset_version_id": version["id"], "target": "churned"}, headers=auth_headers).json()
+    run_id = _wait(client, auth_headers, job["id"])["result"]["run_id"]
+    model = client.post("/api/v1/models", json={"run_id": run_id}, headers=auth_headers).json()
+    client.post("/api/v1/endpoints", json={"name": "churn", "model_version_id": model["id"]}, headers=auth_headers)
+    from tests.factories import churn_frame
+
+    records = churn_frame().drop(columns="churned").head(2).to_dict(orient="records")
+    ids = client.post("/api/v1/endpoints/churn/predict", json={"records": records}, headers=auth_headers).json()["prediction_ids"]
+    assert client.post(f"/api/v1/predictions/{ids[0]}/feedback", json={"actual": "yes"}, headers=auth_headers).status_code == 201
+    _error(client.post(f"/api/v1/predictions/{ids[0]}/feedback", json={"actual": "no"}, headers=auth_headers), 409, "feedback.exists")
+    _error(client.post("/api/v1/predictions/unknown/feedback", json={"actual": "no"}, headers=auth_headers), 404, "feedback.unknown_prediction")
+    assert client.post("/api/v1/feedback", json={"items": [{"prediction_id": ids[1], "actual": "no"}]}, headers=auth_headers).status_code == 201
+    (metrics,) = client.get("/api/v1/endpoints/churn/metrics", headers=auth_headers).json()
+    assert metrics["n_feedback"] == 2 and "accuracy" in metrics["metrics"]

@@ -301,3 +301,23 @@ class PromotionRequest(Entity):
     created_at: datetime
     decided_at: datetime | None
     decisions: list[PromotionDecision]
+
+
+class FeedbackRecord(Entity):
+    id: int
+    prediction_id: str
+    model_version_id: int
+    actual: dict[str, Any] = Field(description='{"value": the true label or value}')
+    created_by: str
+    created_at: datetime
+
+
+class VersionMetrics(Entity):
+    """Live numbers of one model version behind an endpoint, from logged feedback."""
+
+    model_version_id: int
+    model_name: str
+    model_version: int
+    n_predictions: int
+    n_feedback: int
+    metrics: dict[str, float]

@@ -18,6 +18,7 @@ from modelyard.services.connections import ConnectionService
 from modelyard.services.dataset_changes import DatasetChangeService
 from modelyard.services.datasets import DatasetService
 from modelyard.services.deployments import DeploymentService
+from modelyard.services.feedback import FeedbackService
 from modelyard.services.jobs import JobRecorder, JobService
 from modelyard.services.models import ModelService
 from modelyard.services.prediction_log import PredictionLog
@@ -48,6 +49,7 @@ class Services:
     models: ModelService
     deployments: DeploymentService
     approvals: ApprovalService
+    feedback: FeedbackService
     workbench: WorkbenchService
     connections: ConnectionService
     prediction_log: PredictionLog | None = None
@@ -126,6 +128,7 @@ def build_services(
         models=ModelService(uow, tracker),
         deployments=DeploymentService(uow, tracker, prediction_log),
         approvals=ApprovalService(uow, tracker, artifacts),
+        feedback=FeedbackService(uow, prediction_log),
         workbench=WorkbenchService(uow, artifacts),
         prediction_log=prediction_log,
         connections=ConnectionService(

@@ -9,6 +9,7 @@ from modelyard.api.routes import (
     connections,
     datasets,
     endpoints,
+    feedback,
     jobs,
     models,
     profiles,
@@ -31,6 +32,7 @@ for _module in (
     jobs,
     models,
     endpoints,
+    feedback,
     approvals,
     audit,
 ):

@@ -60,9 +60,7 @@ class DaskSettings(BaseModel):
         "`modelyard serve` starts a LocalCluster.",
     )
     n_workers: int = Field(default=1, ge=1, description="Workers of the LocalCluster.")
-    threads_per_worker: int = Field(
-        default=2, ge=1, description="Threads per LocalCluster worker."
-    )
+    threads_per_worker: int = Field(default=2, ge=1, description="Threads per LocalCluster worker.")
     memory_limit: str = Field(
         default="auto", description="Memory limit per LocalCluster worker ('auto', '4GB')."
     )
@@ -122,13 +120,17 @@ class Settings(BaseSettings):
     # Short aliases for the settings people set most (MODELYARD_DATABASE_URL, ...).
     database_url: str | None = Field(default=None, description="Alias of db.url.")
     artifact_uri: str | None = Field(default=None, description="Alias of artifacts.uri.")
-    mlflow_tracking_uri: str | None = Field(default=None, description="Alias of mlflow.tracking_uri.")
+    mlflow_tracking_uri: str | None = Field(
+        default=None, description="Alias of mlflow.tracking_uri."
+    )
     dask_address: str | None = Field(default=None, description="Alias of dask.address.")
     host: str | None = Field(default=None, description="Alias of server.host.")
     port: int | None = Field(default=None, description="Alias of server.port.")
     log_level: str | None = Field(default=None, description="Alias of server.log_level.")
     admin_user: str | None = Field(default=None, description="Alias of auth.admin_user.")
-    admin_password: SecretStr | None = Field(default=None, description="Alias of auth.admin_password.")
+    admin_password: SecretStr | None = Field(
+        default=None, description="Alias of auth.admin_password."
+    )
 
     @model_validator(mode="after")
     def _resolve(self) -> Settings:
@@ -155,8 +157,13 @@ class Settings(BaseSettings):
             self.mlflow.tracking_uri = f"sqlite:///{self.home / 'mlflow.db'}"
         if self.mlflow.artifact_uri is None:
             self.mlflow.artifact_uri = (self.home / "mlruns").as_uri()
-        if logging.getLevelName(self.server.log_level.upper()) == f"Level {self.server.log_level.upper()}":
-            raise ValueError(f"Unknown log level {self.server.log_level!r}: use DEBUG, INFO, WARNING or ERROR.")
+        if (
+            logging.getLevelName(self.server.log_level.upper())
+            == f"Level {self.server.log_level.upper()}"
+        ):
+            raise ValueError(
+                f"Unknown log level {self.server.log_level!r}: use DEBUG, INFO, WARNING or ERROR."
+            )
         if self.environment == "production" and self.auth.session_secret is None:
             raise ValueError("MODELYARD_AUTH__SESSION_SECRET must be set in production.")
         return self

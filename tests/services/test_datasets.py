@@ -143,7 +143,7 @@ def test_excel_sheet_with_merged_cells_and_formulas(services, admin, tmp_path):
     sheet["A4"] = "east"
     sheet["B4"], sheet["C4"] = 1, 2.0
     sheet["B5"], sheet["C5"] = 5, 1.5
-    path = tmp_path / "sales.xlsx"
+    path = tmp_path / "upload"  # as the API stages it: no .xlsx suffix on disk
     workbook.save(path)
     with pytest.raises(InvalidInputError, match="sheets are: notes, data") as info:
         services.datasets.upload(admin, "sales", path, filename="sales.xlsx", sheet="missing")

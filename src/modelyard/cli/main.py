@@ -14,6 +14,7 @@ import typer
 from modelyard import __version__
 from modelyard.cli import (
     auth,
+    connections,
     datasets,
     endpoints,
     jobs,
@@ -21,6 +22,7 @@ from modelyard.cli import (
     predict,
     projects,
     serve,
+    sql,
     training,
 )
 from modelyard.cli.errors import ErrorMappingGroup
@@ -59,6 +61,8 @@ app.command()(auth.login)
 app.command()(auth.logout)
 app.add_typer(projects.app, name="projects")
 app.add_typer(datasets.app, name="datasets")
+app.add_typer(sql.app, name="sql")
+app.add_typer(connections.app, name="connections")
 app.command()(training.train)
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(models.app, name="models")

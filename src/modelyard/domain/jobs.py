@@ -11,6 +11,7 @@ class JobKind(StrEnum):
     TRAIN = "train"
     PROFILE = "profile"
     INGEST = "ingest"
+    SCORE = "score"
 
 
 class JobStatus(StrEnum):

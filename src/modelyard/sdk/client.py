@@ -9,6 +9,7 @@
     model = client.models.register(job.result["run_id"])
     client.endpoints.create("churn", model.id)
     client.endpoints.predict("churn", [{"tenure": 3, "plan": "basic"}])
+    frame = client.query("SELECT plan, avg(spend) FROM churn GROUP BY plan")  # pandas
 
 One attribute per resource, with the verbs of the services. Failures raise the same
 classes as on the server (:mod:`modelyard.errors`).
@@ -17,20 +18,25 @@ classes as on the server (:mod:`modelyard.errors`).
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import httpx
 
 from modelyard.sdk.audit import Audit
 from modelyard.sdk.auth import Auth
+from modelyard.sdk.connections import Connections
 from modelyard.sdk.datasets import Datasets
 from modelyard.sdk.endpoints import Endpoints
 from modelyard.sdk.jobs import Jobs
 from modelyard.sdk.models import Models
 from modelyard.sdk.projects import Projects
+from modelyard.sdk.sql import Sql
 from modelyard.sdk.training import Training
 from modelyard.sdk.transport import Transport
 from modelyard.sdk.users import Users
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_TIMEOUT_S = 30.0
 
@@ -55,6 +61,8 @@ class Client:
         self.users = Users(self._transport)
         self.projects = Projects(self._transport)
         self.datasets = Datasets(self._transport)
+        self.sql = Sql(self._transport)
+        self.connections = Connections(self._transport)
         self.training = Training(self._transport)
         self.jobs = Jobs(self._transport)
         self.models = Models(self._transport)
@@ -80,6 +88,14 @@ class Client:
             client.close()
             raise
         return client
+
+    def query(self, sql: str, *, offset: int = 0, limit: int | None = None) -> pd.DataFrame:
+        """Run a read-only SQL query over the datasets; its rows as a pandas DataFrame.
+
+        Shorthand for ``client.sql.frame(...)``: all rows, or ``limit`` from ``offset``.
+        Needs pandas; ``client.sql.query`` returns one page without it.
+        """
+        return self.sql.frame(sql, offset=offset, limit=limit)
 
     @property
     def url(self) -> str:

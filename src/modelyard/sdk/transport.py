@@ -8,6 +8,7 @@ that cannot be reached becomes :class:`~modelyard.errors.DependencyUnavailableEr
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -46,9 +47,48 @@ class Transport:
         **content: Any,
     ) -> Any:
         """Send one request; return the decoded JSON body (None when empty) or raise ours."""
+        request = self._build(method, path, params=params, timeout_s=timeout_s, **content)
+        response = self._send(request)
+        if response.is_error:
+            raise error_from_response(response)
+        return response.json() if response.content else None
+
+    def download(self, path: str, target: Path, *, params: dict[str, Any] | None = None) -> int:
+        """Stream a GET response body into ``target``; return its size in bytes.
+
+        The body is written beside ``target`` first and renamed at the end, so a failed
+        download leaves no partial file under the name asked for.
+        """
+        request = self._build("GET", path, params=params, timeout_s=None)
+        response = self._send(request, stream=True)
+        partial = target.with_name(f".{target.name}.partial")
+        try:
+            if response.is_error:
+                response.read()
+                raise error_from_response(response)
+            with partial.open("wb") as out:
+                for chunk in response.iter_bytes():
+                    out.write(chunk)
+            partial.replace(target)
+        except httpx.TransportError as exc:
+            raise _unreachable(self.url, exc) from exc
+        finally:
+            response.close()
+            partial.unlink(missing_ok=True)
+        return target.stat().st_size
+
+    def _build(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None,
+        timeout_s: float | None,
+        **content: Any,
+    ) -> httpx.Request:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         kept = {k: v for k, v in (params or {}).items() if v is not None}
-        request = self._http.build_request(
+        return self._http.build_request(
             method,
             f"{self.url}{API_PREFIX}{path}",
             params=kept,
@@ -56,21 +96,24 @@ class Transport:
             timeout=timeout_s or self.timeout_s,
             **content,
         )
+
+    def _send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
         try:
-            response = self._http.send(request)
+            return self._http.send(request, stream=stream)
         except httpx.TransportError as exc:
-            raise DependencyUnavailableError(
-                f"cannot reach Modelyard at {self.url}: is `modelyard serve` running? ({exc})",
-                code="sdk.unreachable",
-                details={"url": self.url},
-            ) from exc
-        if response.is_error:
-            raise error_from_response(response)
-        return response.json() if response.content else None
+            raise _unreachable(self.url, exc) from exc
 
     def close(self) -> None:
         if self._is_owner:
             self._http.close()
+
+
+def _unreachable(url: str, exc: Exception) -> DependencyUnavailableError:
+    return DependencyUnavailableError(
+        f"cannot reach Modelyard at {url}: is `modelyard serve` running? ({exc})",
+        code="sdk.unreachable",
+        details={"url": url},
+    )
 
 
 def error_from_response(response: httpx.Response) -> ModelyardError:

@@ -24,6 +24,7 @@ from modelyard.services.models import ModelService
 from modelyard.services.prediction_log import PredictionLog
 from modelyard.services.profiles import ProfileService
 from modelyard.services.projects import ProjectService
+from modelyard.services.scoring import BatchScoringService
 from modelyard.services.training import TrainingService
 from modelyard.services.users import UserService
 from modelyard.services.workbench import WorkbenchService
@@ -50,6 +51,7 @@ class Services:
     deployments: DeploymentService
     approvals: ApprovalService
     feedback: FeedbackService
+    scoring: BatchScoringService
     workbench: WorkbenchService
     connections: ConnectionService
     prediction_log: PredictionLog | None = None
@@ -129,6 +131,7 @@ def build_services(
         deployments=DeploymentService(uow, tracker, prediction_log),
         approvals=ApprovalService(uow, tracker, artifacts),
         feedback=FeedbackService(uow, prediction_log),
+        scoring=BatchScoringService(uow, artifacts, tracker, jobs),
         workbench=WorkbenchService(uow, artifacts),
         prediction_log=prediction_log,
         connections=ConnectionService(

@@ -237,6 +237,14 @@ class DatasetService:
             )
             return _to_dataset(session, row)
 
+    def patch_dictionary(
+        self, actor: Actor, dataset_id: int, column: str, changes: dict[str, str | None]
+    ) -> Dataset:
+        """Change some fields of a column's dictionary entry; ``None`` keeps a field."""
+        current = self.get(actor, dataset_id).dictionary.get(column) or ColumnInfo()
+        given = {key: value for key, value in changes.items() if value is not None}
+        return self.update_dictionary(actor, dataset_id, column, current.model_copy(update=given))
+
     def list_versions(
         self, actor: Actor, dataset_id: int, *, offset: int = 0, limit: int = 50
     ) -> Page[DatasetVersion]:

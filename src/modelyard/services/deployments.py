@@ -16,6 +16,7 @@ from modelyard.db.uow import UnitOfWork
 from modelyard.domain import Actor, Deployment, ModelVersion, Page, Permission, PredictionResult
 from modelyard.domain.inference import check_records
 from modelyard.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from modelyard.ml.scoring import feature_frame, score
 from modelyard.ports import Tracker
 from modelyard.services.audit import record_event
 from modelyard.services.models import model_version_row, to_model_version
@@ -182,16 +183,14 @@ class DeploymentService:
             deployment_id = deployment.id
         rows = check_records(records, version.feature_columns)
         model = self._tracker.load_model(version.mlflow_uri)
-        frame = pd.DataFrame.from_records(rows, columns=[c.name for c in version.feature_columns])
-        for column in version.feature_columns:
-            if column.kind in ("numeric", "integer"):
-                frame[column.name] = frame[column.name].astype("float64")
-        predictions = [_plain(p) for p in model.predict(frame).tolist()]
+        columns = [(c.name, c.kind) for c in version.feature_columns]
+        frame = pd.DataFrame.from_records(rows, columns=[name for name, _ in columns])
+        scores = score(model, feature_frame(frame, columns), task=version.task)
+        predictions = [_plain(p) for p in scores.predictions.tolist()]
         probabilities = None
-        if version.task == "classification" and hasattr(model, "predict_proba"):
-            labels = [str(c) for c in model.classes_]
+        if scores.labels is not None and scores.probabilities is not None:
             probabilities = [
-                dict(zip(labels, map(float, p), strict=True)) for p in model.predict_proba(frame)
+                dict(zip(scores.labels, map(float, p), strict=True)) for p in scores.probabilities
             ]
         latency_ms = (time.perf_counter() - started) * 1000
         ids = [str(uuid.uuid4()) for _ in rows]

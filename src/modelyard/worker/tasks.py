@@ -49,7 +49,18 @@ def _profile(
     return services.profiles.execute(actor, job_id, params, reporter)
 
 
+def _score(
+    services: Services,
+    actor: Actor,
+    job_id: int,
+    params: dict[str, Any],
+    reporter: ProgressReporter,
+) -> dict[str, Any]:
+    return services.scoring.execute(actor, job_id, params, reporter)
+
+
 HANDLERS: dict[JobKind, Handler] = {
+    JobKind.SCORE: _score,
     JobKind.TRAIN: _train,
     JobKind.INGEST: _ingest,
     JobKind.PROFILE: _profile,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 
 from modelyard.api.deps import CurrentActor, Limit, Offset, ServicesDep
 from modelyard.api.schemas import DatasetRead, DatasetVersionRead, JobRead
-from modelyard.api.schemas.data import ColumnInfoUpdate, TypeChange
+from modelyard.api.schemas.data import ColumnInfoPatch, ColumnInfoUpdate, TypeChange
 from modelyard.domain import Lineage, Page, VersionDiff
 from modelyard.errors import InvalidInputError
 
@@ -163,7 +163,7 @@ def preview(
 
 
 @router.put(
-    "/datasets/{dataset_id}/dictionary/{column}",
+    "/datasets/{dataset_id}/dictionary/{column:path}",
     response_model=DatasetRead,
     summary="Describe a column in the data dictionary",
 )
@@ -171,6 +171,17 @@ def update_dictionary(
     dataset_id: int, column: str, body: ColumnInfoUpdate, actor: CurrentActor, services: ServicesDep
 ):
     return services.datasets.update_dictionary(actor, dataset_id, column, body)
+
+
+@router.patch(
+    "/datasets/{dataset_id}/dictionary/{column:path}",
+    response_model=DatasetRead,
+    summary="Change some fields of a column's dictionary entry",
+)
+def patch_dictionary(
+    dataset_id: int, column: str, body: ColumnInfoPatch, actor: CurrentActor, services: ServicesDep
+):
+    return services.datasets.patch_dictionary(actor, dataset_id, column, body.model_dump())
 
 
 @router.post(

@@ -13,6 +13,12 @@ class ColumnInfoUpdate(ColumnInfo):
     pass
 
 
+class ColumnInfoPatch(BaseModel):
+    description: str | None = Field(default=None, max_length=2000)
+    unit: str | None = Field(default=None, max_length=100)
+    role: str | None = Field(default=None, max_length=50)
+
+
 class TypeChange(BaseModel):
     kinds: dict[str, str] = Field(
         description="Column -> kind: numeric, integer, boolean, categorical, datetime or text.",

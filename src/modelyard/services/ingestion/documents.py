@@ -18,11 +18,26 @@ def excel_to_parquet(source: Path, filename: str, out: Path, *, sheet: str | Non
 
     Formulas give the values Excel cached; a merged range gives its value in its first cell.
     """
+    with source.open("rb") as handle:  # a handle: the staged file's name has no .xlsx suffix
+        chosen, rows = _sheet_rows(handle, filename, sheet)
+    rows = [row for row in rows if any(cell is not None and str(cell).strip() for cell in row)]
+    if not rows:
+        raise InvalidInputError(
+            f"Sheet {chosen!r} of {filename} is empty.", code="dataset.empty_file"
+        )
+    header = [("" if cell is None else str(cell).strip()) for cell in rows[0]]
+    while header and not header[-1]:
+        header.pop()
+    records = [dict(zip(header, row[: len(header)], strict=False)) for row in rows[1:]]
+    return write_table(_table(records, header), filename, out)
+
+
+def _sheet_rows(handle: Any, filename: str, sheet: str | None) -> tuple[str, list[list[Any]]]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = load_workbook(source, read_only=True, data_only=True)
+        workbook = load_workbook(handle, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
         raise InvalidInputError(
             f"{filename} is not a readable .xlsx workbook.", code="dataset.unreadable"
@@ -36,19 +51,9 @@ def excel_to_parquet(source: Path, filename: str, out: Path, *, sheet: str | Non
                 code="dataset.unknown_sheet",
                 details={"sheets": names},
             )
-        rows = [list(row) for row in workbook[chosen].iter_rows(values_only=True)]
+        return chosen, [list(row) for row in workbook[chosen].iter_rows(values_only=True)]
     finally:
         workbook.close()
-    rows = [row for row in rows if any(cell is not None and str(cell).strip() for cell in row)]
-    if not rows:
-        raise InvalidInputError(
-            f"Sheet {chosen!r} of {filename} is empty.", code="dataset.empty_file"
-        )
-    header = [("" if cell is None else str(cell).strip()) for cell in rows[0]]
-    while header and not header[-1]:
-        header.pop()
-    records = [dict(zip(header, row[: len(header)], strict=False)) for row in rows[1:]]
-    return write_table(_table(records, header), filename, out)
 
 
 def json_to_parquet(source: Path, filename: str, out: Path, *, is_lines: bool) -> Written:

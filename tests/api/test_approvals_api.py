@@ -54,3 +54,17 @@ def test_feedback_over_http(client, auth_headers):
     assert client.post("/api/v1/feedback", json={"items": [{"prediction_id": ids[1], "actual": "no"}]}, headers=auth_headers).status_code == 201
     (metrics,) = client.get("/api/v1/endpoints/churn/metrics", headers=auth_headers).json()
     assert metrics["n_feedback"] == 2 and "accuracy" in metrics["metrics"]
+
+
+def test_batch_scoring_over_http(client, auth_headers):
+    version = _upload(client, auth_headers).json()
+    job = client.post("/api/v1/training", json={"dataset_version_id": version["id"], "target": "churned"}, headers=auth_headers).json()
+    run_id = _wait(client, auth_headers, job["id"])["result"]["run_id"]
+    model = client.post("/api/v1/models", json={"run_id": run_id}, headers=auth_headers).json()
+    scoring = client.post("/api/v1/scoring-jobs", json={"model_version_id": model["id"], "dataset_version_id": version["id"]}, headers=auth_headers)
+    assert scoring.status_code == 202
+    _error(client.get(f"/api/v1/scoring-jobs/{job['id']}/scores", headers=auth_headers), 409, "scoring.not_ready")
+    assert _wait(client, auth_headers, scoring.json()["id"])["status"] == "succeeded"
+    csv = client.get(f"/api/v1/scoring-jobs/{scoring.json()['id']}/scores?format=csv", headers=auth_headers)
+    assert csv.status_code == 200 and csv.text.splitlines()[0].endswith("prediction,probability_no,probability_yes")
+    assert len(csv.text.splitlines()) == 201

@@ -66,5 +66,6 @@ def test_batch_scoring_over_http(client, auth_headers):
     _error(client.get(f"/api/v1/scoring-jobs/{job['id']}/scores", headers=auth_headers), 409, "scoring.not_ready")
     assert _wait(client, auth_headers, scoring.json()["id"])["status"] == "succeeded"
     csv = client.get(f"/api/v1/scoring-jobs/{scoring.json()['id']}/scores?format=csv", headers=auth_headers)
-    assert csv.status_code == 200 and csv.text.splitlines()[0].endswith("prediction,probability_no,probability_yes")
+    assert csv.status_code == 200
+    assert csv.text.splitlines()[0].endswith('"prediction","probability_no","probability_yes"')
     assert len(csv.text.splitlines()) == 201

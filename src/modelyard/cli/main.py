@@ -14,6 +14,7 @@ import typer
 from modelyard import __version__
 from modelyard.cli import (
     auth,
+    automl,
     connections,
     datasets,
     endpoints,
@@ -69,6 +70,7 @@ app.add_typer(models.app, name="models")
 app.command()(endpoints.deploy)
 app.add_typer(endpoints.app, name="endpoints")
 app.command()(predict.predict)
+app.add_typer(automl.app, name="automl")
 
 if __name__ == "__main__":
     app()

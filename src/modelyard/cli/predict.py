@@ -1,11 +1,10 @@
-"""`modelyard predict ENDPOINT INPUT_FILE`: score a CSV or JSON file, write a CSV.
+"""`modelyard predict ENDPOINT|MODEL_DIR INPUT_FILE`: score a file, write a CSV.
 
 The output has a ``prediction`` column plus, for classification, one
 ``probability_<class>`` column per class, in the order of the input rows.
 
-The first argument picks a *predictor*. Today it names a deployed endpoint; the local
-form ``modelyard predict MODEL_DIR INPUT_FILE`` adds a branch in :func:`_predictor_for`
-("the first argument is an existing directory") and reuses reading and writing as is.
+The first argument picks a *predictor*: a deployed endpoint (through the server), or a
+model folder made by ``modelyard automl fit`` (in this process; CSV or Parquet input).
 """
 
 from __future__ import annotations
@@ -35,7 +34,13 @@ _FALSE = {"false", "f", "no", "n", "0"}
 
 def predict(
     ctx: typer.Context,
-    target: Annotated[str, typer.Argument(metavar="ENDPOINT", help="Name of a deployed endpoint.")],
+    target: Annotated[
+        str,
+        typer.Argument(
+            metavar="ENDPOINT|MODEL_DIR",
+            help="A deployed endpoint's name, or a model folder from `modelyard automl fit`.",
+        ),
+    ],
     input_file: Annotated[
         Path,
         typer.Argument(
@@ -65,8 +70,18 @@ def predict(
 
 
 def _predictor_for(ctx: typer.Context, target: str) -> Predictor:
-    # The local form (`modelyard predict MODEL_DIR ...`) branches here on Path(target).is_dir().
+    if Path(target).is_dir():  # a model folder from `modelyard automl fit`: no server needed
+        return _folder_predictor(Path(target))
     return _endpoint_predictor(ctx, target)
+
+
+def _folder_predictor(directory: Path) -> Predictor:
+    def run(path: Path) -> Predictions:
+        from modelyard.services.model_folders import predict_folder
+
+        return predict_folder(directory, path)
+
+    return run
 
 
 def _endpoint_predictor(ctx: typer.Context, name: str) -> Predictor:

@@ -16,18 +16,23 @@ from modelyard.errors import DependencyUnavailableError, NotFoundError
 
 log = logging.getLogger(__name__)
 
-_PIP_PACKAGES = ("scikit-learn", "lightgbm", "pandas", "numpy", "pyarrow")
+_PIP_PACKAGES = ("modelyard", "scikit-learn", "lightgbm", "pandas", "numpy", "pyarrow")
+_OPTIONAL_PACKAGES = ("xgboost", "xgboost-cpu", "catboost", "torch")
 _lock = threading.Lock()
 
 
-def _pip_requirements() -> list[str]:
-    """Pinned requirements written next to each model (MLflow's own inference is slow)."""
+def pip_requirements() -> list[str]:
+    """Pinned requirements written next to each model (MLflow's own inference is slow).
+
+    Modelyard itself is listed: pipelines use its transformers (text casting, ensembles).
+    """
     pins = []
-    for name in _PIP_PACKAGES:
+    for name in _PIP_PACKAGES + _OPTIONAL_PACKAGES:
         try:
             pins.append(f"{name}=={version(name)}")
         except PackageNotFoundError:
-            pins.append(name)
+            if name in _PIP_PACKAGES:
+                pins.append(name)
     return pins
 
 
@@ -78,7 +83,7 @@ class MlflowTracker:
                 info = mlflow.sklearn.log_model(
                     model,
                     name="model",
-                    pip_requirements=_pip_requirements(),
+                    pip_requirements=pip_requirements(),
                     serialization_format="cloudpickle",
                     input_example=input_example,
                 )

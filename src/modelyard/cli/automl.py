@@ -1,0 +1,61 @@
+"""`modelyard automl fit`: the headless AutoML contract, no server needed.
+
+    modelyard automl fit TRAIN_FILE --target COL --time-budget SECONDS --out DIR
+    modelyard predict DIR INPUT_FILE --out PREDICTIONS_CSV
+
+Scripts and benchmarks depend on these two commands: their arguments stay stable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from modelyard.cli.output import JsonFlag, print_json
+
+app = typer.Typer(
+    help="Train without a server: a file in, a model folder out.", no_args_is_help=True
+)
+
+
+@app.command()
+def fit(
+    train_file: Annotated[
+        Path, typer.Argument(metavar="TRAIN_FILE", help="CSV or Parquet with the target column.")
+    ],
+    target: Annotated[str, typer.Option("--target", "-t", help="The column to predict.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="New folder for the model.")],
+    time_budget: Annotated[
+        float, typer.Option("--time-budget", min=1, help="Seconds the search may take.")
+    ] = 60.0,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed (same seed, same leaderboard).")
+    ] = 0,
+    as_json: JsonFlag = False,
+) -> None:
+    """Search for the best model within the time budget and save it in OUT."""
+    from modelyard.services.model_folders import fit_to_folder
+
+    def report(fraction: float, message: str) -> None:
+        if not as_json:
+            typer.echo(f"[{min(fraction, 1.0):4.0%}] {message}", err=True)
+
+    summary = fit_to_folder(
+        train_file, target, time_budget_s=time_budget, out=out, seed=seed, progress=report
+    )
+    if as_json:
+        return print_json(
+            {
+                "out": str(summary.directory),
+                "task": summary.task,
+                "metric": summary.metric,
+                "algorithm": summary.algorithm,
+                "n_trials": summary.n_trials,
+                "test_metrics": summary.test_metrics,
+            }
+        )
+    metrics = ", ".join(f"{k} {v:.4g}" for k, v in summary.test_metrics.items())
+    typer.echo(f"{summary.algorithm} ({summary.task}, {summary.n_trials} trials) saved in {out}")
+    typer.echo(f"test: {metrics}")

@@ -1,0 +1,167 @@
+"""Headless AutoML: train from a file into a model folder, and predict from one.
+
+The folder is an MLflow model (``model/``, loadable with ``mlflow.sklearn.load_model`` and
+servable with ``mlflow models serve``) plus ``modelyard.json``: the task, the input schema,
+the classes, the test metrics and the leaderboard. Input files (CSV or Parquet) are read
+through the same ingestion as uploads, so a file means the same thing here and there.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+from modelyard.errors import InvalidInputError
+from modelyard.integrations.mlflow_tracker import pip_requirements
+from modelyard.services.ingestion import column_kind, to_parquet
+
+METADATA = "modelyard.json"
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class FolderSummary:
+    directory: Path
+    task: str
+    metric: str
+    test_metrics: dict[str, float]
+    n_trials: int
+    algorithm: str
+
+
+def read_table(path: Path) -> tuple[Any, dict[str, str]]:
+    """A CSV or Parquet file as a DataFrame, with each column's kind."""
+    if not path.is_file():
+        raise InvalidInputError(f"{path} is not a file.", code="file.not_found")
+    with tempfile.TemporaryDirectory(prefix="modelyard-read-") as tmp:
+        parquet = to_parquet(path, path.name, Path(tmp))
+        table = pq.read_table(parquet.path)
+    kinds = {field.name: column_kind(field.type) for field in table.schema}
+    return table.to_pandas(), kinds
+
+
+def fit_to_folder(
+    train_file: Path,
+    target: str,
+    *,
+    time_budget_s: float,
+    out: Path,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> FolderSummary:
+    """Run AutoML on a file and save the model folder (written whole, then moved in place)."""
+    from modelyard.ml.automl import AutoMLConfig, fit_automl
+
+    if out.exists() and any(out.iterdir()):
+        raise InvalidInputError(
+            f"{out} exists and is not empty; choose a new folder.", code="automl.out_exists"
+        )
+    frame, kinds = read_table(train_file)
+    result = fit_automl(
+        frame, target, AutoMLConfig(time_budget_s=time_budget_s, seed=seed), progress=progress
+    )
+    metadata = {
+        "target": target,
+        "task": result.task,
+        "metric": result.metric,
+        "algorithm": result.algorithm,
+        "features": [{"name": name, "kind": kinds[name]} for name in result.feature_columns],
+        "classes": result.classes,
+        "test_metrics": result.test_metrics,
+        "dropped_columns": result.dropped_columns,
+        "leaderboard": [_trial(t) for t in result.leaderboard],
+    }
+    _save(out, result.model, frame[result.feature_columns].head(3), metadata)
+    return FolderSummary(
+        directory=out,
+        task=result.task,
+        metric=result.metric,
+        test_metrics=result.test_metrics,
+        n_trials=result.n_trials,
+        algorithm=result.algorithm,
+    )
+
+
+def _trial(trial: Any) -> dict[str, Any]:
+    return {
+        "number": trial.number,
+        "family": trial.family,
+        "status": trial.status,
+        "val_score": trial.val_score,
+        "fit_time_s": trial.fit_time_s,
+        "predict_latency_ms": trial.predict_latency_ms,
+        "size_bytes": trial.size_bytes,
+        "params": {
+            k: v if isinstance(v, int | float | str | bool) or v is None else str(v)
+            for k, v in trial.params.items()
+        },
+    }
+
+
+def _save(out: Path, model: Any, example: Any, metadata: dict[str, Any]) -> None:
+    import logging
+    import os
+    import warnings
+
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    import mlflow.sklearn
+
+    logging.getLogger("mlflow").setLevel(logging.ERROR)  # its pickle and schema hints are ours
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".modelyard-", dir=out.parent) as tmp:
+        staging = Path(tmp) / "folder"
+        staging.mkdir()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mlflow.sklearn.save_model(
+                model,
+                str(staging / "model"),
+                serialization_format="cloudpickle",
+                pip_requirements=pip_requirements(),
+                input_example=example,
+            )
+        (staging / METADATA).write_text(json.dumps(metadata, indent=2, default=str))
+        if out.exists():
+            out.rmdir()
+        staging.rename(out)
+
+
+def predict_folder(
+    directory: Path, input_file: Path
+) -> tuple[list[Any], list[dict[str, float]] | None]:
+    """Predictions (and class probabilities) of a model folder for every row of a file."""
+    from modelyard.ml.scoring import feature_frame, score
+
+    metadata_path = directory / METADATA
+    if not metadata_path.is_file():
+        raise InvalidInputError(
+            f"{directory} is not a Modelyard model folder (no {METADATA}); make one with "
+            "`modelyard automl fit`.",
+            code="automl.not_a_model_folder",
+        )
+    metadata = json.loads(metadata_path.read_text())
+    frame, _kinds = read_table(input_file)
+    columns = [(f["name"], f["kind"]) for f in metadata["features"]]
+    missing = [name for name, _ in columns if name not in frame.columns]
+    if missing:
+        raise InvalidInputError(
+            f"{input_file.name} lacks the model's feature(s): {', '.join(missing)}.",
+            code="predict.missing_features",
+        )
+    import mlflow.sklearn
+
+    model = mlflow.sklearn.load_model(str(directory / "model"))
+    scores = score(model, feature_frame(frame, columns), task=metadata["task"])
+    predictions = [p.item() if hasattr(p, "item") else p for p in scores.predictions.tolist()]
+    if scores.labels is None or scores.probabilities is None:
+        return predictions, None
+    return predictions, [
+        dict(zip(scores.labels, map(float, row), strict=True)) for row in scores.probabilities
+    ]

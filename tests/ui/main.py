@@ -9,9 +9,9 @@ from pydantic import SecretStr
 
 import modelyard.ui.pages  # noqa: F401  (importing registers the pages)
 from modelyard.services.container import build_services
-from modelyard.settings import Settings
+from modelyard.settings import Settings, TrainingSettings
 from modelyard.ui import context
-from tests.conftest import ADMIN_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, TRAINING_BUDGET_S
 from tests.ui import runtime
 
 assert runtime.compute is not None and runtime.home is not None, "run through tests/ui/conftest.py"
@@ -21,6 +21,7 @@ settings = Settings(
     environment="test",
     admin_user="admin",
     admin_password=SecretStr(ADMIN_PASSWORD),
+    training=TrainingSettings(default_time_budget_s=TRAINING_BUDGET_S),
 )
 services = build_services(settings, compute=runtime.compute)
 services.owns_compute = False

@@ -11,6 +11,7 @@ NAVIGATION = [
     "Home",
     "Projects",
     "Datasets",
+    "SQL",
     "Training",
     "Models",
     "Deployments",

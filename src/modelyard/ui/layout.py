@@ -22,6 +22,7 @@ NAVIGATION: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("Home", "home", "/", ()),
     ("Projects", "folder_open", "/projects", ("/projects",)),
     ("Datasets", "table_chart", "/datasets", ("/datasets",)),
+    ("SQL", "terminal", "/sql", ("/sql", "/connections")),
     ("Training", "model_training", "/training", ("/training", "/jobs")),
     ("Models", "inventory_2", "/models", ("/models",)),
     ("Deployments", "rocket_launch", "/deployments", ("/deployments",)),

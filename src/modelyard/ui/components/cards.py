@@ -1,4 +1,4 @@
-"""Small cards: one figure with its label."""
+"""Cards: one figure with its label, and a titled section to fill."""
 
 from __future__ import annotations
 
@@ -22,3 +22,12 @@ def metric_cards(metrics: dict[str, float]) -> None:
             with ui.card().classes("min-w-32 gap-0 items-center").mark(f"metric-{name}"):
                 ui.label(metric(value)).classes("text-2xl font-semibold text-primary")
                 ui.label(metric_name(name)).classes("text-grey-7")
+
+
+def section(title: str, icon: str, *, marker: str) -> ui.card:
+    """A card with a heading; use as a context manager and fill it."""
+    with ui.card().classes("w-full gap-2").mark(marker) as card:
+        with ui.row().classes("items-center gap-2"):
+            ui.icon(icon, color="primary").classes("text-xl")
+            ui.label(title).classes("text-lg font-semibold")
+    return card

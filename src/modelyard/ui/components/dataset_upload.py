@@ -1,4 +1,8 @@
-"""Uploading a table: the file becomes a dataset version through the datasets service."""
+"""Uploading a table: the file becomes a dataset version through the datasets service.
+
+Quasar's uploader shows the transfer's progress. Small files are then ingested while the
+user waits; files over ``BACKGROUND_BYTES`` are ingested as a job, followed live.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,19 @@ from pathlib import Path
 
 from nicegui import events, ui
 
-from modelyard.domain import Actor, DatasetVersion
+from modelyard.domain import Actor, DatasetVersion, Job
 from modelyard.services.ingestion import SUPPORTED
+from modelyard.ui.components.job_monitor import JobMonitor
 from modelyard.ui.context import call, services
 from modelyard.ui.errors import guarded
 from modelyard.ui.formatting import size
+from modelyard.ui.links import dataset_url
+
+BACKGROUND_BYTES = 50 * 1024 * 1024
 
 
 class DatasetUpload:
-    """A name field and a file picker (Quasar shows the transfer's progress)."""
+    """Name and sheet fields, a file picker, and the ingest's progress."""
 
     def __init__(
         self, actor: Actor, *, max_bytes: int, on_done: Callable[[DatasetVersion], None]
@@ -29,9 +37,13 @@ class DatasetUpload:
                 f"{SUPPORTED}, up to {size(max_bytes)}. A file uploaded under an "
                 "existing name becomes that dataset's next version."
             ).classes("text-grey-7")
-            self._name = ui.input("Dataset name", placeholder="defaults to the file name").mark(
-                "dataset-name"
-            )
+            with ui.row().classes("w-full items-end gap-3"):
+                self._name = ui.input("Dataset name", placeholder="defaults to the file name")
+                self._name.classes("w-72").mark("dataset-name")
+                self._sheet = ui.input("Sheet (Excel)", placeholder="the first sheet")
+                self._sheet.classes("w-48").mark("dataset-sheet")
+                ui.space()
+                ui.link("Import from a database", "/connections").classes("text-primary")
             self._error = ui.label().classes("text-negative").mark("upload-error")
             self._error.set_visibility(False)
             with ui.row().classes("items-center gap-2") as self._busy:
@@ -52,21 +64,62 @@ class DatasetUpload:
                 .classes("w-full")
                 .mark("dataset-upload")
             )
+        self._job_box = ui.column().classes("w-full")
 
     async def _ingest(self, event: events.UploadEventArguments) -> None:
         filename = event.file.name
         name = (self._name.value or "").strip() or Path(filename).stem
-        self._busy_text.set_text(f"Reading {filename} and storing it as Parquet...")
+        sheet = (self._sheet.value or "").strip() or None
+        in_background = event.file.size() > BACKGROUND_BYTES
+        self._busy_text.set_text(
+            f"Handing {filename} to a background job..."
+            if in_background
+            else f"Reading {filename} and storing it as Parquet..."
+        )
         self._busy.set_visibility(True)
         try:
             with tempfile.TemporaryDirectory(prefix="modelyard-upload-") as tmp:
-                path = Path(tmp) / "upload"
+                # keep the suffix: openpyxl refuses a workbook whose path lacks ".xlsx"
+                path = Path(tmp) / f"upload{Path(filename).suffix.lower()}"
                 await event.file.save(path)
-                version = await call(
-                    services().datasets.upload, self._actor, name, path, filename=filename
+                outcome = await self._store(
+                    name, path, filename=filename, sheet=sheet, in_background=in_background
                 )
         finally:
             self._busy.set_visibility(False)
             self._picker.reset()
-        ui.notify(f"{name} version {version.version}: {version.n_rows:,} rows", type="positive")
-        self._on_done(version)
+        if isinstance(outcome, Job):
+            self._follow(outcome)
+            return
+        ui.notify(f"{name} version {outcome.version}: {outcome.n_rows:,} rows", type="positive")
+        self._on_done(outcome)
+
+    async def _store(
+        self, name: str, path: Path, *, filename: str, sheet: str | None, in_background: bool
+    ) -> DatasetVersion | Job:
+        datasets = services().datasets
+        if in_background:
+            return await call(
+                datasets.upload_in_background,
+                self._actor,
+                name,
+                path,
+                filename=filename,
+                sheet=sheet,
+            )
+        return await call(datasets.upload, self._actor, name, path, filename=filename, sheet=sheet)
+
+    def _follow(self, job: Job) -> None:
+        self._job_box.clear()
+        with self._job_box:
+            ui.label(f"Ingesting {job.params.get('filename')}").classes("text-lg font-semibold")
+            JobMonitor(self._actor, job, on_success=_link_to_version)
+
+
+async def _link_to_version(job: Job) -> None:
+    result = job.result or {}
+    url = dataset_url(int(result["dataset_id"]), version=int(result["version"]))
+    with ui.row().classes("items-center gap-3"):
+        ui.icon("check_circle", color="positive").classes("text-2xl")
+        ui.label(f"Stored as version {result['version']}.")
+        ui.link(f"Open version {result['version']}", url).mark("open-uploaded")

@@ -9,6 +9,7 @@ from nicegui import ui
 
 from modelyard.ui.components.badges import COLORS
 from modelyard.ui.errors import guarded
+from modelyard.ui.formatting import moment_text
 
 Rows = list[dict[str, Any]]
 ROW_KEY = "__row_number"  # a key no uploaded column is likely to have
@@ -23,7 +24,9 @@ def records_table(
 ) -> ui.table:
     """Rows as they come (a data preview): one column per key, values shown as text."""
     names = list(records[0]) if records else []
-    rows = [{**{k: _cell(v) for k, v in r.items()}, ROW_KEY: i} for i, r in enumerate(records)]
+    rows = [
+        {**{k: display_cell(v) for k, v in r.items()}, ROW_KEY: i} for i, r in enumerate(records)
+    ]
     table = ui.table(
         rows=rows, columns=[column(n, n) for n in names], row_key=ROW_KEY, pagination=rows_per_page
     )
@@ -95,5 +98,8 @@ class SearchableTable:
         self._empty.set_visibility(not rows)
 
 
-def _cell(value: Any) -> Any:
-    return value if isinstance(value, str | int | float | bool) or value is None else str(value)
+def display_cell(value: Any) -> Any:
+    """A value as a table cell: numbers and booleans as they are, timestamps shortened."""
+    if isinstance(value, str):
+        return moment_text(value)
+    return value if isinstance(value, int | float | bool) or value is None else str(value)

@@ -3,6 +3,7 @@
 from modelyard.ui.pages import (
     admin,
     auth,
+    connections,
     datasets,
     deployments,
     home,
@@ -10,11 +11,13 @@ from modelyard.ui.pages import (
     models,
     monitoring,
     projects,
+    sql,
 )
 
 __all__ = [
     "admin",
     "auth",
+    "connections",
     "datasets",
     "deployments",
     "home",
@@ -22,4 +25,5 @@ __all__ = [
     "models",
     "monitoring",
     "projects",
+    "sql",
 ]

@@ -1,26 +1,39 @@
-"""Datasets: the list with upload, and one dataset with its versions, schema and preview."""
+"""Datasets: the list with upload, and one dataset's version in tabs.
+
+``/datasets/{id}?version=N&tab=T`` shows version N (default: the latest) on tab T: preview,
+schema (and dictionary), profile, quality, versions (and lineage), sql.
+"""
 
 from __future__ import annotations
 
 from nicegui import ui
 
 from modelyard.domain import Actor, Dataset, DatasetVersion
+from modelyard.errors import NotFoundError
 from modelyard.services.datasets import SAMPLE_NAME, SAMPLE_TARGET
-from modelyard.ui.components.cards import stat_card
 from modelyard.ui.components.dataset_upload import DatasetUpload
-from modelyard.ui.components.tables import (
-    Rows,
-    SearchableTable,
-    column,
-    plain_table,
-    records_table,
-)
+from modelyard.ui.components.dictionary_editor import DictionaryEditor
+from modelyard.ui.components.profile_tabs import ProfileTabs
+from modelyard.ui.components.query_box import QueryBox, select_all
+from modelyard.ui.components.tables import Rows, SearchableTable, column, records_table
 from modelyard.ui.components.train_form import train_form
+from modelyard.ui.components.version_history import version_history
 from modelyard.ui.context import call, services
 from modelyard.ui.formatting import short_hash, size, when
 from modelyard.ui.layout import page
+from modelyard.ui.links import DATASET_TABS, dataset_url
 
 PREVIEW_ROWS = 50
+MAX_VERSIONS = 500
+
+TAB_LABELS = {
+    "preview": ("Preview", "visibility"),
+    "schema": ("Schema & dictionary", "schema"),
+    "profile": ("Profile", "query_stats"),
+    "quality": ("Quality", "verified"),
+    "versions": ("Versions & lineage", "account_tree"),
+    "sql": ("SQL", "terminal"),
+}
 
 COLUMNS = [
     column("name", "Name"),
@@ -52,23 +65,41 @@ async def datasets_page(actor: Actor) -> None:
 
 
 @page("/datasets/{dataset_id}", "Dataset")
-async def dataset_page(actor: Actor, dataset_id: int) -> None:
+async def dataset_page(
+    actor: Actor, dataset_id: int, version: int | None = None, tab: str = "preview"
+) -> None:
     dataset = await call(services().datasets.get, actor, dataset_id)
-    version = dataset.latest_version
+    listed = await call(services().datasets.list_versions, actor, dataset_id, limit=MAX_VERSIONS)
+    versions = listed.items
     _heading(dataset)
-    if version is None:
+    if not versions:
         ui.label("This dataset has no versions yet.")
         return
-    _version_summary(version)
+    selected = _pick(versions, version)
+    tab = tab if tab in DATASET_TABS else "preview"
+    picker = _version_bar(versions, selected)
     suggested = SAMPLE_TARGET if dataset.name == SAMPLE_NAME else None
-    train_form(actor, version, suggested_target=suggested)
-    _schema(version)
-    await _preview(actor, version)
-    await _versions(actor, dataset)
+    train_form(actor, selected, suggested_target=suggested)
+    tabs = await _tabs(actor, dataset, versions, selected, tab)
+    picker.on_value_change(
+        lambda e: ui.navigate.to(dataset_url(dataset.id, version=e.value, tab=str(tabs.value)))
+    )
+
+
+def _pick(versions: list[DatasetVersion], number: int | None) -> DatasetVersion:
+    if number is None:
+        return versions[0]  # newest first
+    for candidate in versions:
+        if candidate.version == number:
+            return candidate
+    raise NotFoundError(
+        f"This dataset has no version {number}; it has versions 1 to {versions[0].version}.",
+        code="dataset.version_not_found",
+    )
 
 
 def _open_version(version: DatasetVersion) -> None:
-    ui.navigate.to(f"/datasets/{version.dataset_id}")
+    ui.navigate.to(dataset_url(version.dataset_id))
 
 
 def _row(dataset: Dataset) -> dict[str, object]:
@@ -90,63 +121,83 @@ def _heading(dataset: Dataset) -> None:
         ui.label(dataset.description).classes("text-grey-8")
 
 
-def _version_summary(version: DatasetVersion) -> None:
-    with ui.row().classes("gap-4").mark("version-summary"):
-        stat_card("Version", version.version, icon="layers", marker="version-number")
-        stat_card("Rows", f"{version.n_rows:,}", icon="table_rows", marker="version-rows")
-        stat_card("Columns", version.n_columns, icon="view_column", marker="version-columns")
-        stat_card("Parquet size", size(version.size_bytes), icon="save", marker="version-size")
-        stat_card(
-            "Content hash",
-            short_hash(version.content_hash),
-            icon="fingerprint",
-            marker="version-hash",
-        )
+def _version_bar(versions: list[DatasetVersion], selected: DatasetVersion) -> ui.select:
+    """The version selector and the selected version's figures."""
+    latest = versions[0].version
+    options = {
+        v.version: f"Version {v.version}" + (" (latest)" if v.version == latest else "")
+        for v in versions
+    }
+    with ui.card().classes("w-full"):
+        with ui.row().classes("w-full items-center gap-8").mark("version-summary"):
+            picker = ui.select(options, label="Version", value=selected.version)
+            picker.classes("w-48").mark("version-select")
+            _figure("Version", str(selected.version), marker="version-number")
+            _figure("Rows", f"{selected.n_rows:,}", marker="version-rows")
+            _figure("Columns", f"{selected.n_columns:,}", marker="version-columns")
+            _figure("Parquet size", size(selected.size_bytes), marker="version-size")
+            _figure("Content hash", short_hash(selected.content_hash), marker="version-hash")
+            _figure(
+                "Created",
+                f"{when(selected.created_at)} by {selected.created_by}",
+                marker="version-created",
+            )
+    return picker
 
 
-def _schema(version: DatasetVersion) -> None:
-    rows = [
-        {"name": c.name, "dtype": c.dtype, "kind": c.kind, "missing": c.missing}
-        for c in version.columns
-    ]
-    columns = [
-        column("name", "Column"),
-        column("dtype", "Type"),
-        column("kind", "Kind"),
-        column("missing", "Missing", align="right"),
-    ]
-    with ui.expansion("Schema", icon="schema", value=True).classes("w-full"):
-        plain_table(rows, columns, row_key="name", marker="schema")
+def _figure(label: str, value: str, *, marker: str) -> None:
+    with ui.column().classes("gap-0").mark(marker):
+        ui.label(label).classes("text-grey-7 text-sm")
+        ui.label(value).classes("text-xl font-semibold")
+
+
+async def _tabs(
+    actor: Actor,
+    dataset: Dataset,
+    versions: list[DatasetVersion],
+    selected: DatasetVersion,
+    tab: str,
+) -> ui.tabs:
+    with ui.tabs().classes("w-full text-grey-8").props("align=left") as tabs:
+        for name, (label, icon) in TAB_LABELS.items():
+            ui.tab(name, label=label, icon=icon).props("no-caps").mark(f"tab-{name}")
+    tabs.set_value(tab)
+    with ui.tab_panels(tabs, value=tab).classes("w-full bg-transparent"):
+        panel = {name: ui.tab_panel(name).classes("px-0 gap-4") for name in TAB_LABELS}
+
+    def on_version(created: DatasetVersion, tab: str = "versions") -> None:
+        ui.navigate.to(dataset_url(dataset.id, version=created.version, tab=tab))
+
+    with panel["preview"]:
+        await _preview(actor, selected)
+    with panel["schema"]:
+        DictionaryEditor(actor, dataset, selected, lambda v: on_version(v, "schema"))
+    profile = ProfileTabs(
+        actor,
+        selected,
+        dataset_name=dataset.name,
+        panels=(panel["profile"], panel["quality"]),
+        on_version=on_version,
+        show_profile_tab=lambda: tabs.set_value("profile"),
+    )
+    await profile.load()
+    with panel["versions"]:
+        await version_history(actor, dataset, versions, selected)
+    with panel["sql"]:
+        _sql(actor, dataset, selected, latest=versions[0].version)
+    return tabs
 
 
 async def _preview(actor: Actor, version: DatasetVersion) -> None:
     preview = await call(services().datasets.preview, actor, version.id, limit=PREVIEW_ROWS)
-    title = f"Preview (first {PREVIEW_ROWS} rows)"
-    with ui.expansion(title, icon="visibility", value=True).classes("w-full"):
-        records_table(preview, marker="preview")
+    ui.label(f"The first {PREVIEW_ROWS} rows of version {version.version}.").classes("text-grey-7")
+    records_table(preview, marker="preview")
 
 
-async def _versions(actor: Actor, dataset: Dataset) -> None:
-    versions = (await call(services().datasets.list_versions, actor, dataset.id)).items
-    rows = [
-        {
-            "id": v.id,
-            "version": v.version,
-            "rows": v.n_rows,
-            "hash": short_hash(v.content_hash),
-            "source": str(v.source.get("filename", v.source.get("type", "-"))),
-            "created_by": v.created_by,
-            "created_at": when(v.created_at),
-        }
-        for v in versions
-    ]
-    columns = [
-        column("version", "Version"),
-        column("rows", "Rows", align="right"),
-        column("hash", "Hash"),
-        column("source", "Source"),
-        column("created_by", "Created by"),
-        column("created_at", "Created"),
-    ]
-    with ui.expansion("Versions", icon="history", value=True).classes("w-full"):
-        plain_table(rows, columns, marker="versions")
+def _sql(actor: Actor, dataset: Dataset, version: DatasetVersion, *, latest: int) -> None:
+    table = dataset.name if version.version == latest else f"{dataset.name}@v{version.version}"
+    with ui.row().classes("w-full items-center"):
+        ui.label(f'Query this version as the table "{table}".').classes("text-grey-7")
+        ui.space()
+        ui.link("Open the SQL workbench", "/sql")
+    QueryBox(actor, sql=select_all(table))

@@ -1,17 +1,18 @@
-"""Training jobs: the list, and one job followed live until its result."""
+"""Jobs (training, profiling, big ingests): the list, and one job followed live to its result."""
 
 from __future__ import annotations
 
 from nicegui import ui
 
-from modelyard.domain import Actor, Job
+from modelyard.domain import Actor, Job, JobKind
 from modelyard.ui.components.job_monitor import JobMonitor
 from modelyard.ui.components.run_result import run_result
 from modelyard.ui.components.tables import Rows, column, link_table, with_status_colors
-from modelyard.ui.context import call, jobs
+from modelyard.ui.context import call, jobs, services
 from modelyard.ui.errors import guarded
 from modelyard.ui.formatting import percent, when
 from modelyard.ui.layout import page
+from modelyard.ui.links import dataset_url
 
 LIST_REFRESH_S = 3.0
 
@@ -43,10 +44,25 @@ async def job_page(actor: Actor, job_id: int) -> None:
     ui.label(f"Started by {job.created_by} on {when(job.created_at)}").classes("text-grey-7")
 
     async def show_result(finished: Job) -> None:
-        assert finished.result is not None
-        await run_result(actor, int(finished.result["run_id"]))
+        await _result(actor, finished)
 
     JobMonitor(actor, job, on_success=show_result)
+
+
+async def _result(actor: Actor, job: Job) -> None:
+    """What a finished job made: a run, a profile, or a dataset version."""
+    result = job.result or {}
+    if job.kind is JobKind.TRAIN:
+        await run_result(actor, int(result["run_id"]))
+    elif job.kind is JobKind.PROFILE:
+        version = await call(
+            services().datasets.get_version, actor, int(job.params["dataset_version_id"])
+        )
+        url = dataset_url(version.dataset_id, version=version.version, tab="profile")
+        ui.link(f"Open the profile of dataset version {version.version}", url).mark("job-link")
+    elif job.kind is JobKind.INGEST:
+        url = dataset_url(int(result["dataset_id"]), version=int(result["version"]))
+        ui.link(f"Open dataset version {result['version']}", url).mark("job-link")
 
 
 async def _rows(actor: Actor) -> Rows:
@@ -66,6 +82,13 @@ async def _rows(actor: Actor) -> Rows:
 
 
 def _title(job: Job) -> str:
-    target = job.params.get("target")
-    version = job.params.get("dataset_version_id")
-    return f"#{job.id} {job.kind}: predict '{target}' from dataset version {version}"
+    params = job.params
+    target, version = params.get("target"), params.get("dataset_version_id")
+    if job.kind is JobKind.PROFILE:
+        about = f" with target '{target}'" if target else ""
+        return f"#{job.id} profile of dataset version {version}{about}"
+    if job.kind is JobKind.INGEST:
+        return f"#{job.id} ingest: {params.get('filename')} into dataset '{params.get('name')}'"
+    if job.kind is JobKind.TRAIN:
+        return f"#{job.id} {job.kind}: predict '{target}' from dataset version {version}"
+    return f"#{job.id} {job.kind}"

@@ -16,9 +16,10 @@ from fastapi.testclient import TestClient
 from modelyard.domain import Actor, Role
 from modelyard.integrations.dask_compute import DaskCompute
 from modelyard.services.container import Services, build_services
-from modelyard.settings import Settings
+from modelyard.settings import Settings, TrainingSettings
 
 ADMIN_PASSWORD = "admin-password-1"
+TRAINING_BUDGET_S = 3.0  # tiny data: a few seconds of AutoML search per training test
 TEST_DATABASE_URL = os.environ.get("MODELYARD_TEST_DATABASE_URL")
 
 
@@ -52,6 +53,7 @@ def settings(tmp_path: Path) -> Settings:
         database_url=TEST_DATABASE_URL,
         admin_user="admin",
         admin_password=ADMIN_PASSWORD,
+        training=TrainingSettings(default_time_budget_s=TRAINING_BUDGET_S),
     )
 
 

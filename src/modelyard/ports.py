@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Protocol
 
@@ -38,6 +39,15 @@ class TrainedModel(Protocol):
     def predict(self, X: Any) -> Any: ...
 
 
+@dataclass(frozen=True)
+class TrackedChild:
+    """A nested tracked run: one trial of a search."""
+
+    name: str
+    params: dict[str, Any]
+    metrics: dict[str, float]
+
+
 class Tracker(Protocol):
     """Experiment tracking and the model registry (MLflow)."""
 
@@ -51,6 +61,8 @@ class Tracker(Protocol):
         model: TrainedModel,
         input_example: Any,
         tags: dict[str, str],
+        children: list[TrackedChild] | None = None,
+        documents: dict[str, Any] | None = None,
     ) -> tuple[str, str]: ...
 
     def register(self, model_uri: str, name: str, *, run_id: str) -> int: ...

@@ -66,6 +66,15 @@ class DaskSettings(BaseModel):
     )
 
 
+class TrainingSettings(BaseModel):
+    default_time_budget_s: float = Field(
+        default=60.0, gt=0, description="AutoML time budget when a request names none, seconds."
+    )
+    max_time_budget_s: float = Field(
+        default=6 * 3600.0, gt=0, description="Largest time budget a request may ask for, seconds."
+    )
+
+
 class ServerSettings(BaseModel):
     host: str = Field(default="127.0.0.1", description="Interface `modelyard serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `modelyard serve` binds.")
@@ -115,6 +124,7 @@ class Settings(BaseSettings):
     mlflow: MlflowSettings = Field(default_factory=MlflowSettings)
     dask: DaskSettings = Field(default_factory=DaskSettings)
     server: ServerSettings = Field(default_factory=ServerSettings)
+    training: TrainingSettings = Field(default_factory=TrainingSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
 
     # Short aliases for the settings people set most (MODELYARD_DATABASE_URL, ...).

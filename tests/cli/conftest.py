@@ -13,8 +13,8 @@ from typer.testing import CliRunner, Result
 import modelyard
 from modelyard.cli.main import app as cli_app
 from modelyard.integrations.dask_compute import DaskCompute
-from modelyard.settings import Settings
-from tests.conftest import ADMIN_PASSWORD
+from modelyard.settings import Settings, TrainingSettings
+from tests.conftest import ADMIN_PASSWORD, TRAINING_BUDGET_S
 from tests.factories import write_csv
 
 Invoke = Callable[..., Result]
@@ -57,7 +57,11 @@ def served(tmp_path_factory: pytest.TempPathFactory, dask_compute: DaskCompute) 
 
     root = tmp_path_factory.mktemp("served")
     settings = Settings(
-        home=root / "home", environment="test", admin_user="admin", admin_password=ADMIN_PASSWORD
+        home=root / "home",
+        environment="test",
+        admin_user="admin",
+        admin_password=ADMIN_PASSWORD,
+        training=TrainingSettings(default_time_budget_s=TRAINING_BUDGET_S),
     )
     with TestClient(create_app(settings, compute=dask_compute, with_ui=False)) as http:
         sdk = modelyard.Client.login("http://testserver", "admin", ADMIN_PASSWORD, http_client=http)

@@ -33,6 +33,11 @@ def train(
     target: Annotated[str, typer.Option("--target", help="The column to predict.")],
     project: Annotated[int | None, typer.Option(help="Project id to file the run under.")] = None,
     seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
+    time_budget: Annotated[
+        float | None,
+        typer.Option("--time-budget", min=1, help="Seconds the AutoML search may take."),
+    ] = None,
+    metric: Annotated[str | None, typer.Option(help="Metric to optimise, e.g. roc_auc.")] = None,
     wait: Annotated[
         bool, typer.Option("--wait/--no-wait", help="Follow the job to its end.")
     ] = True,
@@ -40,7 +45,15 @@ def train(
 ) -> None:
     """Train a model on a dataset version; with --wait, show progress and the metrics."""
     client = get_client(ctx)
-    job = client.training.start(dataset_version_id, target, project_id=project, seed=seed)
+    extra = {"metric": metric} if metric else {}
+    job = client.training.start(
+        dataset_version_id,
+        target,
+        project_id=project,
+        seed=seed,
+        time_budget_s=time_budget,
+        **extra,
+    )
     if not wait:
         return show_started(job, as_json=as_json)
     result = job_result(ctx, wait_with_progress(client, job))

@@ -197,6 +197,7 @@ class SqlRun(Base):
     model_uri: Mapped[str] = mapped_column(String(500))
     feature_columns: Mapped[list[Any]] = mapped_column(default=list)
     classes: Mapped[list[Any] | None] = mapped_column(JSON)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -161,6 +161,11 @@ class Run(Entity):
     mlflow_run_id: str
     model_uri: str
     feature_columns: list[ColumnSchema]
+    details: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The search: metric, validation, leaderboard (every trial with its "
+        "validation score, fit time, latency and size), confusion matrix, notes.",
+    )
     created_by: str
     created_at: datetime
 

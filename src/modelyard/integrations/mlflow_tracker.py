@@ -13,6 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from modelyard.errors import DependencyUnavailableError, NotFoundError
+from modelyard.ports import TrackedChild
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +72,11 @@ class MlflowTracker:
         model: Any,
         input_example: Any,
         tags: dict[str, str],
+        children: list[TrackedChild] | None = None,
+        documents: dict[str, Any] | None = None,
     ) -> tuple[str, str]:
-        """Log params, metrics and the model; return (MLflow run id, model URI)."""
+        """Log params, metrics, JSON documents and the model, and one nested child run per
+        entry of ``children`` (the search's trials); return (MLflow run id, model URI)."""
         try:
             mlflow = self._mlflow()
 
@@ -80,6 +84,12 @@ class MlflowTracker:
             with mlflow.start_run(experiment_id=experiment_id, run_name=run_name, tags=tags) as run:
                 mlflow.log_params({k: str(v)[:500] for k, v in params.items()})
                 mlflow.log_metrics(metrics)
+                for name, document in (documents or {}).items():
+                    mlflow.log_dict(document, name)
+                for child in children or []:
+                    with mlflow.start_run(run_name=child.name, nested=True, tags=tags):
+                        mlflow.log_params({k: str(v)[:500] for k, v in child.params.items()})
+                        mlflow.log_metrics(child.metrics)
                 info = mlflow.sklearn.log_model(
                     model,
                     name="model",

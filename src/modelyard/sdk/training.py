@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from modelyard.domain import Job, Page, Run
 from modelyard.sdk.transport import Resource
 
 
 class Training(Resource):
     def start(
-        self, dataset_version_id: int, target: str, *, project_id: int | None = None, seed: int = 0
+        self,
+        dataset_version_id: int,
+        target: str,
+        *,
+        project_id: int | None = None,
+        time_budget_s: float | None = None,
+        seed: int = 0,
+        **options: Any,
     ) -> Job:
-        """Queue a training job; watch it with ``client.jobs.wait(job.id)``."""
+        """Queue an AutoML training job; watch it with ``client.jobs.wait(job.id)``.
+
+        ``options`` are further search settings: metric, validation, n_folds, families,
+        max_predict_latency_ms, max_model_size_mb, ensemble, max_trials.
+        """
+        settings = {"time_budget_s": time_budget_s, "seed": seed, **options}
         body = {"dataset_version_id": dataset_version_id, "target": target}
-        body |= {"project_id": project_id, "seed": seed}
+        body |= {"project_id": project_id, "options": settings}
         return self._send(Job, "POST", "/training", json=body)
+
+    def recommend(self, dataset_version_id: int, target: str) -> dict[str, Any]:
+        """Suggested task, metric, families, validation and budget, each with its reason."""
+        path = f"/dataset-versions/{dataset_version_id}/recommendation"
+        return self._send(dict[str, Any], "GET", path, params={"target": target})
 
     def runs(self, *, project_id: int | None = None, offset: int = 0, limit: int = 50) -> Page[Run]:
         params = {"project_id": project_id, "offset": offset, "limit": limit}

@@ -7,23 +7,97 @@ replaces the thin trainer behind ``execute`` without changing either side.
 
 from __future__ import annotations
 
-import os
+import dataclasses
+import math
 from typing import Any
 
 import pyarrow.parquet as pq
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from modelyard.db.tables import SqlDataset, SqlRun
+from modelyard.db.tables import SqlDataset, SqlJob, SqlRun
 from modelyard.db.uow import UnitOfWork
 from modelyard.domain import Actor, Job, JobKind, Page, Permission, Run
+from modelyard.domain.training import TrainingOptions
 from modelyard.errors import InvalidInputError, NotFoundError
-from modelyard.ports import ArtifactStore, ProgressReporter, Tracker
+from modelyard.ports import ArtifactStore, ProgressReporter, TrackedChild, Tracker
 from modelyard.services.audit import record_event
 from modelyard.services.jobs import JobService, add_job, to_job
 from modelyard.services.paging import paginate
 from modelyard.services.projects import project_row
 from modelyard.services.versions import version_row
+
+
+def automl_config(options: TrainingOptions) -> Any:
+    """The engine's configuration for a request (raises InvalidInputError when it is wrong)."""
+    from modelyard.ml.automl import AutoMLConfig
+
+    return AutoMLConfig(
+        time_budget_s=options.time_budget_s or 60.0,
+        seed=options.seed,
+        metric=options.metric,
+        validation=options.validation,  # type: ignore[arg-type]
+        n_folds=options.n_folds,
+        group_column=options.group_column,
+        time_column=options.time_column,
+        families=tuple(options.families) if options.families else None,
+        max_predict_latency_ms=options.max_predict_latency_ms,
+        max_model_size_mb=options.max_model_size_mb,
+        ensemble=options.ensemble,
+        max_trials=options.max_trials,
+    )
+
+
+def _trial_line(trial: Any) -> str:
+    score = "-" if trial.val_score is None else f"{trial.val_score:.4g}"
+    extra = f" ({trial.reason})" if trial.reason else ""
+    return f"trial {trial.number}: {trial.family} {trial.status}, validation {score}{extra}"
+
+
+def _trial_dict(trial: Any) -> dict[str, Any]:
+    return _plain(
+        {
+            "number": trial.number,
+            "family": trial.family,
+            "status": trial.status,
+            "val_score": trial.val_score,
+            "fit_time_s": trial.fit_time_s,
+            "predict_latency_ms": trial.predict_latency_ms,
+            "size_bytes": trial.size_bytes,
+            "reason": trial.reason,
+            "elapsed_s": trial.elapsed_s,
+            "params": trial.params,
+        }
+    )
+
+
+def _child(trial: Any) -> TrackedChild:
+    metrics = {"val_score": trial.val_score} if trial.val_score is not None else {}
+    metrics.update(fit_time_s=trial.fit_time_s, elapsed_s=trial.elapsed_s)
+    if trial.predict_latency_ms is not None:
+        metrics["predict_latency_ms"] = trial.predict_latency_ms
+    return TrackedChild(
+        name=f"trial-{trial.number}-{trial.family}",
+        params={"family": trial.family, "status": trial.status, **trial.params},
+        metrics={
+            k: float(v) for k, v in metrics.items() if v is not None and math.isfinite(float(v))
+        },
+    )
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe: NumPy scalars to Python, NaN/inf to None, tuples to lists."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
 
 
 def run_row(session: Session, actor: Actor, run_id: int) -> SqlRun:
@@ -35,8 +109,17 @@ def run_row(session: Session, actor: Actor, run_id: int) -> SqlRun:
 
 class TrainingService:
     def __init__(
-        self, uow: UnitOfWork, artifacts: ArtifactStore, tracker: Tracker, jobs: JobService | None
+        self,
+        uow: UnitOfWork,
+        artifacts: ArtifactStore,
+        tracker: Tracker,
+        jobs: JobService | None,
+        *,
+        default_budget_s: float = 60.0,
+        max_budget_s: float = 6 * 3600.0,
     ) -> None:
+        self._default_budget_s = default_budget_s
+        self._max_budget_s = max_budget_s
         self._uow = uow
         self._artifacts = artifacts
         self._tracker = tracker
@@ -49,11 +132,13 @@ class TrainingService:
         target: str,
         *,
         project_id: int | None = None,
-        seed: int = 0,
+        options: TrainingOptions | None = None,
     ) -> Job:
-        """Check the request now (unknown target, single-valued target), then queue the job."""
+        """Check the request now (target, settings), then queue the AutoML job."""
         actor.require(Permission.WRITE, "train models")
         assert self._jobs is not None, "start() needs the job service (web side)"
+        options = self._with_budget(options or TrainingOptions())
+        automl_config(options)  # refuse bad settings before a job exists
         with self._uow.begin() as session:
             version = version_row(session, actor, dataset_version_id)
             if project_id is not None:
@@ -70,14 +155,32 @@ class TrainingService:
             params = {
                 "dataset_version_id": dataset_version_id,
                 "target": target,
-                "seed": seed,
                 "project_id": project_id,
+                "options": options.model_dump(),
             }
-            job = add_job(session, actor, JobKind.TRAIN, params, project_id=project_id)
-            job_id = job.id
+            job_id = add_job(session, actor, JobKind.TRAIN, params, project_id=project_id).id
         self._jobs.dispatch(job_id)
         with self._uow.begin() as session:
-            return to_job(session.get_one(type(job), job_id))
+            return to_job(session.get_one(SqlJob, job_id))
+
+    def _with_budget(self, options: TrainingOptions) -> TrainingOptions:
+        budget = options.time_budget_s or self._default_budget_s
+        if budget > self._max_budget_s:
+            raise InvalidInputError(
+                f"The time budget may be at most {self._max_budget_s:g} s.",
+                code="training.budget_too_large",
+            )
+        return options.model_copy(update={"time_budget_s": budget})
+
+    def recommend(self, actor: Actor, dataset_version_id: int, target: str) -> dict[str, Any]:
+        """The suggested task, metric, families, validation and budget, each with its reason."""
+        from modelyard.ml.automl import recommend
+
+        actor.require(Permission.READ, "read recommendations")
+        with self._uow.begin() as session:
+            key = version_row(session, actor, dataset_version_id).artifact_path
+        frame = self._artifacts.arrow_dataset(key).to_table().to_pandas()
+        return _plain(dataclasses.asdict(recommend(frame, target)))
 
     def _check_target_values(self, key: str, target: str) -> None:
         with self._artifacts.open(key) as fh:
@@ -96,52 +199,67 @@ class TrainingService:
     def execute(
         self, actor: Actor, job_id: int, params: dict[str, Any], reporter: ProgressReporter
     ) -> dict[str, Any]:
-        """Run a training job (called in a Dask worker); return the job's result."""
-        from modelyard.ml import train_tabular_model
+        """Run a training job in a Dask worker: AutoML search, MLflow tracking, a Run row."""
+        from modelyard.ml.automl import fit_automl
 
-        version_id = int(params["dataset_version_id"])
-        target = str(params["target"])
+        version_id, target = int(params["dataset_version_id"]), str(params["target"])
+        options = TrainingOptions.model_validate(params.get("options") or {})
         with self._uow.begin() as session:
             version = version_row(session, actor, version_id)
-            dataset = session.get_one(SqlDataset, version.dataset_id)
-            key, columns, dataset_name, number = (
+            dataset_name = session.get_one(SqlDataset, version.dataset_id).name
+            key, columns, number, content_hash = (
                 version.artifact_path,
                 version.columns,
-                dataset.name,
                 version.version,
+                version.content_hash,
             )
-            content_hash = version.content_hash
-        reporter.report(0.05, f"loading {dataset_name} v{number}")
-        with self._artifacts.open(key) as fh:
-            frame = pq.read_table(fh).to_pandas()
-        outcome = train_tabular_model(
+        reporter.report(0.02, f"loading {dataset_name} v{number}")
+        frame = self._artifacts.arrow_dataset(key).to_table().to_pandas()
+        result = fit_automl(
             frame,
             target,
-            seed=int(params.get("seed", 0)),
-            n_jobs=os.cpu_count() or 1,
-            progress=reporter.report,
+            automl_config(options),
+            progress=lambda fraction, message: reporter.report(0.05 + 0.8 * fraction, message),
+            on_trial=lambda trial: reporter.log(_trial_line(trial)),
         )
-        for column, reason in outcome.dropped_columns.items():
+        for column, reason in result.dropped_columns.items():
             reporter.log(f"dropped column {column!r}: {reason}", "WARNING")
-        reporter.report(0.8, "logging the run and model to MLflow")
+        reporter.report(0.88, f"logging {result.n_trials} trials and the model to MLflow")
+        leaderboard = [_trial_dict(t) for t in result.leaderboard]
         mlflow_run_id, model_uri = self._tracker.log_run(
             experiment=f"modelyard-{dataset_name}",
             run_name=f"job-{job_id}",
             params={
-                **outcome.params,
+                **result.params(),
                 "target": target,
-                "task": outcome.task,
-                "algorithm": outcome.algorithm,
+                "task": result.task,
                 "dataset_version": f"{dataset_name}:v{number}",
-                "n_train": outcome.n_train,
-                "n_test": outcome.n_test,
+                "n_train": result.n_train,
+                "n_test": result.n_test,
             },
-            metrics=outcome.metrics,
-            model=outcome.pipeline,
-            input_example=frame[outcome.feature_columns].head(3),
+            metrics=result.test_metrics,
+            model=result.model,
+            input_example=frame[result.feature_columns].head(3),
             tags={"modelyard.job_id": str(job_id), "modelyard.dataset_hash": content_hash},
+            children=[_child(t) for t in result.leaderboard],
+            documents={"leaderboard.json": leaderboard},
         )
-        features = [c for c in columns if c["name"] in set(outcome.feature_columns)]
+        details = {
+            "engine": "automl",
+            "metric": result.metric,
+            "validation": result.validation,
+            "val_score": result.val_score,
+            "n_trials": result.n_trials,
+            "leaderboard": leaderboard,
+            "confusion_matrix": result.confusion_matrix,
+            "notes": result.notes,
+            "elapsed_s": result.elapsed_s,
+            "predict_latency_ms": result.predict_latency_ms,
+            "size_bytes": result.size_bytes,
+            "options": options.model_dump(),
+            "dropped_columns": result.dropped_columns,
+        }
+        features = [c for c in columns if c["name"] in set(result.feature_columns)]
         with self._uow.begin() as session:
             row = SqlRun(
                 workspace_id=actor.workspace_id,
@@ -149,14 +267,15 @@ class TrainingService:
                 job_id=job_id,
                 dataset_version_id=version_id,
                 target=target,
-                task=outcome.task,
-                algorithm=outcome.algorithm,
-                metrics=outcome.metrics,
-                params=outcome.params,
+                task=result.task,
+                algorithm=result.algorithm[:50],
+                metrics=result.test_metrics,
+                params=_plain(result.params()),
                 mlflow_run_id=mlflow_run_id,
                 model_uri=model_uri,
                 feature_columns=features,
-                classes=outcome.classes,
+                classes=result.classes,
+                details=_plain(details),
                 created_by=actor.username,
             )
             session.add(row)
@@ -166,15 +285,16 @@ class TrainingService:
                 actor,
                 "run.create",
                 ("run", row.id),
-                {"job_id": job_id, "metrics": outcome.metrics},
+                {"job_id": job_id, "metrics": result.test_metrics},
             )
             run_id = row.id
-        reporter.report(1.0, "finished")
+        reporter.report(1.0, f"best: {result.algorithm}, {result.metric} {result.val_score:.4g}")
         return {
             "run_id": run_id,
-            "task": outcome.task,
-            "metrics": outcome.metrics,
+            "task": result.task,
+            "metrics": result.test_metrics,
             "mlflow_run_id": mlflow_run_id,
+            "n_trials": result.n_trials,
         }
 
     def get_run(self, actor: Actor, run_id: int) -> Run:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, Query
 
 from modelyard.api.deps import CurrentActor, Limit, Offset, ServicesDep
 from modelyard.api.schemas import JobRead, RunRead, TrainingCreate
@@ -17,7 +19,11 @@ router = APIRouter(tags=["training"])
 )
 def start_training(body: TrainingCreate, actor: CurrentActor, services: ServicesDep):
     return services.training.start(
-        actor, body.dataset_version_id, body.target, project_id=body.project_id, seed=body.seed
+        actor,
+        body.dataset_version_id,
+        body.target,
+        project_id=body.project_id,
+        options=body.options,
     )
 
 
@@ -35,3 +41,17 @@ def list_runs(
 @router.get("/runs/{run_id}", response_model=RunRead, summary="One training run with its metrics")
 def get_run(run_id: int, actor: CurrentActor, services: ServicesDep):
     return services.training.get_run(actor, run_id)
+
+
+@router.get(
+    "/dataset-versions/{version_id}/recommendation",
+    response_model=dict[str, Any],
+    summary="Suggested task, metric, model families, validation and budget, with reasons",
+)
+def recommendation(
+    version_id: int,
+    actor: CurrentActor,
+    services: ServicesDep,
+    target: str = Query(description="The column to predict."),
+):
+    return services.training.recommend(actor, version_id, target)

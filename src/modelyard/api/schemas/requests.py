@@ -5,6 +5,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from modelyard.domain import Objective, ProjectStatus, Role
+from modelyard.domain.training import TrainingOptions
 
 
 class UserCreate(BaseModel):
@@ -29,7 +30,10 @@ class TrainingCreate(BaseModel):
     dataset_version_id: int
     target: str = Field(min_length=1, description="The column to predict.")
     project_id: int | None = None
-    seed: int = Field(default=0, ge=0)
+    options: TrainingOptions = Field(
+        default_factory=TrainingOptions,
+        description="AutoML search settings: time budget, metric, validation, families, limits.",
+    )
 
 
 class ModelVersionCreate(BaseModel):

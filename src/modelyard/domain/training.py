@@ -1,0 +1,35 @@
+"""What a training request may ask of the AutoML search."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TrainingOptions(BaseModel):
+    """Search settings; unset ones take the recommendation's or the server's defaults."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    time_budget_s: float | None = Field(
+        default=None, gt=0, description="Wall-clock budget, seconds."
+    )
+    seed: int = Field(
+        default=0, ge=0, description="Same seed, data and settings: same leaderboard."
+    )
+    metric: str | None = Field(
+        default=None, description="e.g. roc_auc, log_loss, accuracy, rmse, r2."
+    )
+    validation: str = Field(
+        default="auto",
+        description="auto, holdout, kfold, stratified_kfold, group_kfold, timeseries.",
+    )
+    n_folds: int = Field(default=5, ge=2, le=20)
+    group_column: str | None = Field(default=None, description="For group_kfold.")
+    time_column: str | None = Field(default=None, description="For timeseries validation.")
+    families: list[str] | None = Field(
+        default=None, description="Model families to search (default: all that fit the data)."
+    )
+    max_predict_latency_ms: float | None = Field(default=None, gt=0)
+    max_model_size_mb: float | None = Field(default=None, gt=0)
+    ensemble: bool = True
+    max_trials: int | None = Field(default=None, ge=1)

@@ -6,21 +6,37 @@ a fitted pipeline with hold-out metrics. Nothing here touches files, databases o
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from modelyard.errors import InvalidInputError
+from modelyard.ml.automl.columns import as_text
+from modelyard.ml.automl.targets import (
+    MIN_ROWS,
+    Task,
+    check_target,
+    column_problem,
+    detect_task,
+    labelled_rows,
+    resolve_task,
+)
 
-Task = Literal["classification", "regression"]
+__all__ = [
+    "MIN_ROWS",
+    "Task",
+    "TrainingOutcome",
+    "as_text",
+    "build_pipeline",
+    "detect_task",
+    "evaluate",
+    "train_tabular_model",
+]
+
 Progress = Callable[[float, str], None]
-
-MIN_ROWS = 10
-_MAX_CLASSES = 100
 
 
 @dataclass(frozen=True)
@@ -37,43 +53,6 @@ class TrainingOutcome:
     n_test: int = 0
 
 
-def detect_task(y: pd.Series) -> Task:
-    """Classification for labels (text, booleans, few integers), regression for quantities."""
-    if pd.api.types.is_bool_dtype(y) or not pd.api.types.is_numeric_dtype(y):
-        return "classification"
-    values = y.dropna()
-    is_integral = pd.api.types.is_integer_dtype(values) or bool(
-        np.all(np.mod(values.to_numpy(dtype=float), 1) == 0)
-    )
-    n_unique = values.nunique()
-    if is_integral and n_unique <= min(20, max(2, len(values) // 10)):
-        return "classification"
-    return "regression"
-
-
-def _check_target(df: pd.DataFrame, target: str) -> pd.Series:
-    if target not in df.columns:
-        raise InvalidInputError(
-            f"The target column {target!r} is not in the data. Columns: "
-            f"{', '.join(map(str, df.columns[:20]))}{' ...' if len(df.columns) > 20 else ''}.",
-            code="training.target_unknown",
-            details={"target": target, "columns": [str(c) for c in df.columns[:200]]},
-        )
-    y = df[target]
-    if y.isna().all():
-        raise InvalidInputError(
-            f"The target column {target!r} has no values: every row is missing.",
-            code="training.target_empty",
-        )
-    if y.nunique(dropna=True) < 2:
-        raise InvalidInputError(
-            f"The target column {target!r} has a single value ({y.dropna().iloc[0]!r}); "
-            "a model needs at least two different values to learn from.",
-            code="training.target_single_value",
-        )
-    return y
-
-
 def _feature_frame(df: pd.DataFrame, target: str) -> tuple[pd.DataFrame, dict[str, str]]:
     """The usable feature columns, and why the others were dropped."""
     dropped: dict[str, str] = {}
@@ -82,16 +61,13 @@ def _feature_frame(df: pd.DataFrame, target: str) -> tuple[pd.DataFrame, dict[st
         if column == target:
             continue
         series = df[column]
-        if series.isna().all():
-            dropped[column] = "all values missing"
-        elif series.nunique(dropna=True) < 2:
-            dropped[column] = "constant"
-        elif pd.api.types.is_datetime64_any_dtype(series):
-            dropped[column] = "datetime (not used by the baseline trainer)"
-        elif series.equals(df[target]):
-            dropped[column] = "identical to the target (leakage)"
-        else:
+        reason = column_problem(series, df[target])
+        if reason is None and pd.api.types.is_datetime64_any_dtype(series):
+            reason = "datetime (not used by the baseline trainer)"
+        if reason is None:
             keep.append(column)
+        else:
+            dropped[column] = reason
     if not keep:
         raise InvalidInputError(
             "No usable feature columns: every column other than the target is constant, "
@@ -157,16 +133,6 @@ def build_pipeline(X: pd.DataFrame, task: Task, *, seed: int, n_jobs: int = 1) -
     return Pipeline([("preprocess", preprocess), ("model", model)])
 
 
-def as_text(X: Any) -> Any:
-    """Categorical columns as Python objects: strings, with missing values as NaN."""
-    frame = pd.DataFrame(X).astype(object)
-    return (
-        frame.where(frame.notna(), np.nan)
-        .map(lambda v: v if isinstance(v, float) and math.isnan(v) else str(v))
-        .to_numpy(dtype=object)
-    )
-
-
 def _split(X: pd.DataFrame, y: pd.Series, task: Task, seed: int) -> tuple[Any, Any, Any, Any]:
     from sklearn.model_selection import train_test_split
 
@@ -214,21 +180,10 @@ def train_tabular_model(
 ) -> TrainingOutcome:
     """Fit the baseline pipeline on a hold-out split, evaluate it, then refit on all rows."""
     report = progress or (lambda _f, _m: None)
-    y_all = _check_target(df, target)
-    rows = df[y_all.notna()]
-    if len(rows) < MIN_ROWS:
-        raise InvalidInputError(
-            f"Only {len(rows)} rows have a target value; at least {MIN_ROWS} are needed.",
-            code="training.too_few_rows",
-        )
+    check_target(df, target)
+    rows = labelled_rows(df, target)
     y = rows[target]
-    task = detect_task(y)
-    if task == "classification" and y.nunique() > _MAX_CLASSES:
-        raise InvalidInputError(
-            f"The target {target!r} has {y.nunique()} classes; at most {_MAX_CLASSES} are "
-            "supported. Is it a quantity (regression) or an identifier?",
-            code="training.too_many_classes",
-        )
+    task = resolve_task(y, target)
     X, dropped = _feature_frame(rows, target)
     report(0.2, f"{task}: {len(X.columns)} features, {len(X)} rows")
     X_train, X_test, y_train, y_test = _split(X, y, task, seed)

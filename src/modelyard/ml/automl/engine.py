@@ -1,0 +1,277 @@
+"""``fit_automl``: from a table and a target to a tested model, within a time budget.
+
+Steps: check the target, drop unusable columns (with reasons), hold out a test split the
+search never sees, search families x hyperparameters, build an ensemble when it beats the
+best single model on validation, refit the winner on all search rows, and evaluate it
+once on the test split.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from modelyard.errors import InvalidInputError
+from modelyard.ml.automl.columns import classify_columns, screen_features
+from modelyard.ml.automl.config import AutoMLConfig
+from modelyard.ml.automl.families import FAMILIES, Family, FamilyContext
+from modelyard.ml.automl.metrics import METRICS, Metric, plain
+from modelyard.ml.automl.recommend import DataProfile, choose_families, choose_metric
+from modelyard.ml.automl.result import AutoMLResult
+from modelyard.ml.automl.search import Clock, Limits, SearchState, describe_failure, search
+from modelyard.ml.automl.targets import Task, check_target, labelled_rows, resolve_task
+from modelyard.ml.automl.trials import SearchData, TrialRecord
+from modelyard.ml.automl.validation import Splits, make_splits
+
+if TYPE_CHECKING:
+    from modelyard.ml.automl.final import FinalModel, Tested
+
+Progress = Callable[[float, str], None]
+OnTrial = Callable[[TrialRecord], None]
+
+# Below this many rows, learners run single-threaded: thread start-up and OpenMP spinning
+# cost more than they save on small data (measured: LightGBM and HistGradientBoosting get
+# several times slower with 2 threads on 5,000 rows).
+PARALLEL_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """The checked inputs of a search."""
+
+    rows: pd.DataFrame
+    task: Task
+    y: np.ndarray  # class codes or floats
+    labels: pd.Series  # the target as given
+    classes: list[Any] | None
+    features: list[str]
+    dropped: dict[str, str]
+
+
+def fit_automl(
+    df: pd.DataFrame,
+    target: str,
+    config: AutoMLConfig | None = None,
+    *,
+    progress: Progress | None = None,
+    on_trial: OnTrial | None = None,
+) -> AutoMLResult:
+    """Search for the best model the time budget allows; see the module docstring.
+
+    ``progress(fraction, message)`` is called after every trial (and during long ones);
+    an exception it raises (a cancelled job) stops the search and propagates.
+    """
+    from threadpoolctl import threadpool_limits
+
+    config = config or AutoMLConfig()
+    clock = Clock(config.time_budget_s)
+    report = progress or (lambda _f, _m: None)
+    problem = _problem(df, target, config)
+    splits = make_splits(problem.rows, problem.y, problem.task, config=config)
+    data = _search_data(problem, splits, config)
+    families = _families(config, data)
+    notes = [
+        f"task {problem.task}, metric {data.metric.name}, validation {splits.plan.kind} "
+        f"({splits.plan.reason})",
+        f"{len(splits.search)} search rows, {len(splits.test)} test rows held out",
+    ]
+    report(0.0, notes[0])
+    run = _Run(problem, splits, data, config, clock, report, notes)
+    with threadpool_limits(limits=data.ctx.n_jobs):
+        state = search(
+            data,
+            families,
+            clock=clock,
+            limits=_limits(config),
+            progress=report,
+            on_trial=on_trial or (lambda _r: None),
+        )
+        if state.best is None:
+            code, message = describe_failure(state, clock)
+            raise InvalidInputError(message, code=code)
+        return _finish(run, state)
+
+
+def _problem(df: pd.DataFrame, target: str, config: AutoMLConfig) -> _Problem:
+    check_target(df, target)
+    for column in (config.group_column, config.time_column):
+        if column and column not in df.columns:
+            raise InvalidInputError(
+                f"The column {column!r} named in the configuration is not in the data.",
+                code="automl.column_unknown",
+            )
+    rows = labelled_rows(df, target).reset_index(drop=True)
+    labels = rows[target]
+    task = resolve_task(labels, target, config.task)
+    reserved = tuple(c for c in (config.group_column,) if c)
+    features, dropped = screen_features(rows, target, task, reserved=reserved)
+    if task == "regression":
+        y = pd.to_numeric(labels).to_numpy(dtype=float)
+        return _Problem(rows, task, y, labels, None, features, dropped)
+    classes, codes = np.unique(labels.to_numpy(dtype=object), return_inverse=True)
+    _check_class_sizes(classes, np.bincount(codes), target)
+    return _Problem(rows, task, codes, labels, [plain(c) for c in classes], features, dropped)
+
+
+def _check_class_sizes(classes: np.ndarray, counts: np.ndarray, target: str) -> None:
+    rare = [plain(c) for c, n in zip(classes, counts, strict=True) if n < 2]
+    if rare:
+        raise InvalidInputError(
+            f"The target {target!r} has classes seen in a single row "
+            f"({', '.join(map(repr, rare[:5]))}); each class needs at least 2 rows, "
+            "one to learn from and one to test on. "
+            "Remove those rows or merge the rare classes.",
+            code="training.class_too_rare",
+            details={"classes": [str(c) for c in rare[:50]]},
+        )
+
+
+def _search_data(problem: _Problem, splits: Splits, config: AutoMLConfig) -> SearchData:
+    X = problem.rows[problem.features].iloc[splits.search].reset_index(drop=True)
+    y = problem.y[splits.search]
+    kinds = classify_columns(X)
+    n_classes = len(problem.classes or [])
+    counts = np.bincount(y.astype(int), minlength=2) if problem.task == "classification" else None
+    ctx = FamilyContext(
+        task=problem.task,
+        n_rows=len(X),
+        n_features=len(problem.features),
+        n_classes=n_classes,
+        seed=config.seed,
+        n_jobs=config.threads if len(X) >= PARALLEL_ROWS else 1,
+        positive_ratio=float(counts[0] / max(counts[1], 1)) if counts is not None else 1.0,
+        fit_time_limit_s=config.time_budget_s / (3 * len(splits.folds)),
+    )
+    return SearchData(X, y, splits.folds, kinds, ctx, _metric(problem, config))
+
+
+def _metric(problem: _Problem, config: AutoMLConfig) -> Metric:
+    if config.metric is None:
+        return METRICS[choose_metric(_profile(problem), problem.task).value]
+    metric = METRICS[config.metric]
+    if metric.task != problem.task:
+        raise InvalidInputError(
+            f"The metric {metric.name!r} is for {metric.task}, but the task is {problem.task}.",
+            code="automl.metric_task_mismatch",
+        )
+    return metric
+
+
+def _profile(problem: _Problem) -> DataProfile:
+    counts = np.bincount(problem.y.astype(int)) if problem.task == "classification" else None
+    return DataProfile(
+        n_rows=len(problem.rows),
+        n_columns=len(problem.rows.columns),
+        n_features=len(problem.features),
+        column_kinds={},
+        missing_share=0.0,
+        max_cardinality=0,
+        n_classes=len(counts) if counts is not None else None,
+        minority_share=float(counts.min() / counts.sum()) if counts is not None else None,
+        target_skew=float(pd.Series(problem.y).skew()) if counts is None else None,
+    )
+
+
+def _families(config: AutoMLConfig, data: SearchData) -> list[Family]:
+    if config.families is None:
+        profile = DataProfile(data.ctx.n_rows, 0, data.ctx.n_features, {}, 0.0, 0)
+        return [FAMILIES[s.value] for s in choose_families(profile)[0]]
+    unknown = [name for name in config.families if name not in FAMILIES]
+    missing = [n for n in config.families if n in FAMILIES and not FAMILIES[n].is_available]
+    if unknown or missing or not config.families:
+        raise InvalidInputError(
+            f"Unknown or unavailable model families: {', '.join(unknown + missing) or 'none given'}"
+            f". Available: {', '.join(n for n, f in FAMILIES.items() if f.is_available)}.",
+            code="automl.unknown_family",
+        )
+    return [FAMILIES[name] for name in config.families]
+
+
+def _limits(config: AutoMLConfig) -> Limits:
+    size = config.max_model_size_mb
+    return Limits(
+        max_trials=config.max_trials,
+        max_predict_latency_ms=config.max_predict_latency_ms,
+        max_size_bytes=int(size * 1e6) if size is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What ``fit_automl`` set up before searching, handed to the steps after it."""
+
+    problem: _Problem
+    splits: Splits
+    data: SearchData
+    config: AutoMLConfig
+    clock: Clock
+    report: Progress
+    notes: list[str]
+
+
+def _finish(run: _Run, state: SearchState) -> AutoMLResult:
+    """Ensemble or best model, refit on the search rows, one test evaluation."""
+    from modelyard.ml.automl.final import build_final, evaluate_on_test, fit_target
+
+    run.notes.append(_search_summary(state, run.data, run.clock))
+    run.report(run.clock.fraction(), "choosing the final model")
+    final = build_final(run.data, state, run.config, clock=run.clock, notes=run.notes)
+    run.report(
+        run.clock.fraction(), f"refitting {final.algorithm} on {len(run.splits.search)} rows"
+    )
+    tested = evaluate_on_test(
+        final, run.problem, run.splits, metric=run.data.metric, notes=run.notes
+    )
+    if run.config.refit_full:
+        run.report(run.clock.fraction(), "refitting on every row, test split included")
+        tested.model.fit(run.problem.rows[run.problem.features], fit_target(run.problem))
+        run.notes.append(f"refit on all {len(run.problem.rows)} rows after the test evaluation")
+    name = run.data.metric.name
+    run.report(1.0, f"finished: test {name}={tested.metrics.get(name, float('nan')):.4f}")
+    return _result(run, state, final=final, tested=tested)
+
+
+def _result(run: _Run, state: SearchState, *, final: FinalModel, tested: Tested) -> AutoMLResult:
+    problem, splits = run.problem, run.splits
+    assert state.best is not None
+    return AutoMLResult(
+        model=tested.model,
+        task=problem.task,
+        metric=run.data.metric.name,
+        algorithm=final.algorithm,
+        leaderboard=list(state.records),
+        best_trial=state.best,
+        val_score=final.val_score,
+        test_metrics=tested.metrics,
+        confusion_matrix=tested.confusion,
+        feature_columns=list(problem.features),
+        dropped_columns=dict(problem.dropped),
+        classes=problem.classes,
+        elapsed_s=run.clock.elapsed(),
+        y_test=[plain(v) for v in problem.labels.iloc[splits.test]],
+        test_predictions=tested.predictions,
+        test_probabilities=tested.probabilities,
+        config=run.config,
+        validation=f"{splits.plan.kind} ({len(splits.folds)} fold(s))",
+        n_train=len(problem.rows) if run.config.refit_full else len(splits.search),
+        n_test=len(splits.test),
+        ensemble_weights=final.weights,
+        predict_latency_ms=tested.predict_latency_ms,
+        size_bytes=tested.size_bytes,
+        notes=run.notes,
+    )
+
+
+def _search_summary(state: SearchState, data: SearchData, clock: Clock) -> str:
+    statuses = [r.status for r in state.records]
+    counted = ", ".join(f"{statuses.count(s)} {s}" for s in dict.fromkeys(statuses))
+    best = state.best
+    assert best is not None
+    return (
+        f"{len(state.records)} trials in {clock.elapsed():.1f} s ({counted}); best: trial "
+        f"{best.number} {best.family} val {data.metric.name}={best.val_score:.4f}"
+    )

@@ -1,0 +1,152 @@
+"""After the search: the final estimator (best single model or an ensemble), its refit on
+all search rows and its one evaluation on the held-out test rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sklearn.ensemble import VotingClassifier, VotingRegressor
+from sklearn.pipeline import Pipeline
+
+from modelyard.ml.automl.config import AutoMLConfig
+from modelyard.ml.automl.ensemble import select_ensemble
+from modelyard.ml.automl.estimators import LabelEncodedClassifier
+from modelyard.ml.automl.families import FAMILIES
+from modelyard.ml.automl.metrics import Metric, confusion, full_report, plain
+from modelyard.ml.automl.preprocessing import build_preprocessor
+from modelyard.ml.automl.search import Clock, SearchState, ensemble_candidates
+from modelyard.ml.automl.trials import SearchData, TrialRecord, measure
+from modelyard.ml.automl.validation import Splits
+
+if TYPE_CHECKING:
+    from modelyard.ml.automl.engine import _Problem
+
+
+@dataclass(frozen=True)
+class FinalModel:
+    estimator: Any  # not fitted yet
+    algorithm: str
+    val_score: float
+    weights: dict[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Tested:
+    model: Any  # fitted on the search rows
+    metrics: dict[str, float]
+    confusion: list[list[int]] | None
+    predictions: list[Any]
+    probabilities: list[list[float]] | None
+    predict_latency_ms: float
+    size_bytes: int
+
+
+def member_pipeline(record: TrialRecord, data: SearchData) -> Pipeline:
+    """A fresh (unfitted) pipeline with the trial's family and hyperparameters."""
+    family = FAMILIES[record.family]
+    ctx = data.ctx
+    prep = build_preprocessor(data.kinds, scaled=family.is_scaled, task=ctx.task, seed=ctx.seed)
+    return Pipeline([("preprocess", prep), ("model", family.make(record.params, ctx))])
+
+
+def build_final(
+    data: SearchData, state: SearchState, config: AutoMLConfig, *, clock: Clock, notes: list[str]
+) -> FinalModel:
+    """The ensemble when it beats the best single model on validation, else that model."""
+    best = state.best
+    assert best is not None and best.val_score is not None
+    single = FinalModel(member_pipeline(best, data), best.family, best.val_score)
+    if not config.ensemble:
+        return single
+    candidates = [
+        (r.number, float(r.val_score), state.predictions[r.number])
+        for r in ensemble_candidates(state, data.metric)
+        if r.number in state.predictions and r.val_score is not None
+    ]
+    if len(candidates) < 2:
+        notes.append("ensemble skipped: fewer than two usable models")
+        return single
+    choice = select_ensemble(candidates, data.y[data.validation_rows], data.metric)
+    name = data.metric.name
+    if choice.is_single or not data.metric.is_better(choice.val_score, best.val_score):
+        notes.append(f"ensemble not used: it did not beat the best single model's val {name}")
+        return single
+    members = {r.number: r for r in state.records if r.number in choice.weights}
+    problem = _ensemble_problem(list(members.values()), data, config, clock=clock)
+    if problem:
+        notes.append(f"ensemble not used: {problem}")
+        return single
+    notes.append(
+        f"ensemble of {len(members)} models: val {name} {best.val_score:.4f} -> "
+        f"{choice.val_score:.4f} (weights {choice.weights})"
+    )
+    return FinalModel(
+        _voting(members, choice.weights, data),
+        "ensemble(" + "+".join(f"{members[n].family}x{w}" for n, w in choice.weights.items()) + ")",
+        choice.val_score,
+        choice.weights,
+    )
+
+
+def _ensemble_problem(
+    members: list[TrialRecord], data: SearchData, config: AutoMLConfig, *, clock: Clock
+) -> str:
+    latency = sum(m.predict_latency_ms or 0.0 for m in members)
+    size_mb = sum(m.size_bytes or 0 for m in members) / 1e6
+    if config.max_predict_latency_ms is not None and latency > config.max_predict_latency_ms:
+        return f"its predict latency (~{latency:.1f} ms) would exceed the limit"
+    if config.max_model_size_mb is not None and size_mb > config.max_model_size_mb:
+        return f"its size (~{size_mb:.1f} MB) would exceed the limit"
+    refit_s = sum(m.fit_time_s for m in members) / max(len(data.folds), 1) * 1.5
+    left = clock.budget_s - clock.elapsed()
+    if refit_s > left:
+        return (
+            f"refitting its members (~{refit_s:.1f} s) would overrun the budget ({left:.1f} s left)"
+        )
+    return ""
+
+
+def _voting(members: dict[int, TrialRecord], weights: dict[int, int], data: SearchData) -> Any:
+    estimators = [
+        (f"trial_{n}_{members[n].family}", member_pipeline(members[n], data)) for n in weights
+    ]
+    counts = [float(w) for w in weights.values()]
+    if data.ctx.task == "classification":
+        return VotingClassifier(estimators, voting="soft", weights=counts)
+    return VotingRegressor(estimators, weights=counts)
+
+
+def fit_target(problem: _Problem, positions: np.ndarray | None = None) -> Any:
+    """The target to fit the final model on: original labels, or numbers for regression."""
+    if problem.task == "regression":
+        return problem.y if positions is None else problem.y[positions]
+    return problem.labels if positions is None else problem.labels.iloc[positions]
+
+
+def evaluate_on_test(
+    final: FinalModel, problem: _Problem, splits: Splits, *, metric: Metric, notes: list[str]
+) -> Tested:
+    """Refit on the search rows, then score once on the test rows."""
+    X = problem.rows[problem.features]
+    is_classifier = problem.task == "classification"
+    model = LabelEncodedClassifier(final.estimator) if is_classifier else final.estimator
+    model.fit(X.iloc[splits.search], fit_target(problem, splits.search))
+    X_test, y_test = X.iloc[splits.test], problem.y[splits.test]
+    latency_ms, size = measure(model, X_test.iloc[[0]])
+    if is_classifier:
+        proba = model.predict_proba(X_test)
+        predictions = [plain(v) for v in model.classes_[proba.argmax(axis=1)]]
+        report = full_report("classification", y_test, proba)
+        probabilities: list[list[float]] | None = proba.round(6).tolist()
+        matrix: list[list[int]] | None = confusion(y_test, proba)
+    else:
+        predicted = np.asarray(model.predict(X_test), dtype=float)
+        predictions, report = predicted.tolist(), full_report("regression", y_test, predicted)
+        probabilities, matrix = None, None
+    notes.append(
+        f"test {metric.name}={report.get(metric.name, float('nan')):.4f} on {len(splits.test)} "
+        f"rows; final model predicts one row in {latency_ms:.1f} ms, {size / 1e6:.2f} MB"
+    )
+    return Tested(model, report, matrix, predictions, probabilities, latency_ms, size)

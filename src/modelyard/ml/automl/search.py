@@ -1,0 +1,355 @@
+"""The Optuna search over model family x hyperparameters, within a wall-clock budget.
+
+Every family's default configuration is tried first, cheapest first (so a model exists
+within seconds), then a seeded TPE sampler proposes the rest. Trials report a running
+score after each fold and a median pruner stops the clearly bad ones. Before a trial
+starts, its duration is estimated from earlier trials; families that would not finish
+in the time left are skipped. Enough time is kept back to refit the best model.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from modelyard.ml.automl.families import Family, Params
+from modelyard.ml.automl.metrics import Metric
+from modelyard.ml.automl.trials import (
+    FoldCache,
+    SearchData,
+    TrialFailed,
+    TrialRecord,
+    TrialStopped,
+    evaluate,
+    measure,
+)
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[float, str], None]
+OnTrial = Callable[[TrialRecord], None]
+_KEEP_PER_FAMILY = 3
+_MAX_SKIPS = 25
+_HEARTBEAT_S = 1.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_trials: int | None = None
+    max_predict_latency_ms: float | None = None
+    max_size_bytes: int | None = None
+
+
+class Clock:
+    """Elapsed time against the budget, and the time kept back for the refit."""
+
+    def __init__(self, budget_s: float, *, started: float | None = None) -> None:
+        self.budget_s = budget_s
+        self.started = time.perf_counter() if started is None else started
+        self.reserve_s = 0.0
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def left(self) -> float:
+        """Seconds left for searching (the refit reserve already taken off)."""
+        return self.budget_s - self.elapsed() - self.reserve_s
+
+    def fraction(self) -> float:
+        return min(0.99, self.elapsed() / self.budget_s)
+
+
+@dataclass
+class SearchState:
+    records: list[TrialRecord] = field(default_factory=list)
+    predictions: dict[int, np.ndarray] = field(default_factory=dict)
+    durations: dict[str, list[float]] = field(default_factory=dict)
+    best: TrialRecord | None = None
+
+    def usable(self) -> list[TrialRecord]:
+        return [r for r in self.records if r.is_usable]
+
+
+def search(
+    data: SearchData,
+    families: list[Family],
+    *,
+    clock: Clock,
+    limits: Limits,
+    progress: Progress,
+    on_trial: OnTrial,
+) -> SearchState:
+    """Run trials until the budget, the trial limit or the skip limit ends the search."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    run = _Search(data, families, clock=clock, limits=limits, progress=progress)
+    study = _study(data, families)
+    names, skips = [f.name for f in families], 0
+    while _may_continue(run.state, clock, limits) and skips < _MAX_SKIPS:
+        trial = study.ask()
+        family = next(f for f in families if f.name == trial.suggest_categorical("family", names))
+        params = suggest(trial, family, data)
+        if run.state.records and run.expected_duration(family) > clock.left():
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)  # would overrun: skip
+            skips += 1
+            continue
+        skips = 0
+        record, prediction = run.trial(family, params, trial)
+        _tell(study, trial, record)
+        _remember(run.state, record, prediction, data=data)
+        clock.reserve_s = _refit_reserve(run.state, data, clock.budget_s)
+        on_trial(record)
+        progress(clock.fraction(), _trial_message(record, run.state, data))
+    return run.state
+
+
+def _study(data: SearchData, families: list[Family]) -> Any:
+    import optuna
+
+    direction: Literal["maximize", "minimize"] = (
+        "maximize" if data.metric.is_higher_better else "minimize"
+    )
+    sampler = optuna.samplers.TPESampler(seed=data.ctx.seed, n_startup_trials=len(families) + 5)
+    pruner = optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1)
+    study = optuna.create_study(direction=direction, sampler=sampler, pruner=pruner)
+    for family in opening_order(families):
+        defaults = family.default(data.ctx)
+        study.enqueue_trial({"family": family.name, **_prefixed(family, defaults)})
+    return study
+
+
+def opening_order(families: list[Family]) -> list[Family]:
+    """Default LightGBM (or HistGradientBoosting) and linear first, then cheapest first."""
+    names = [f.name for f in families]
+    booster = "lightgbm" if "lightgbm" in names else "hist_gradient_boosting"
+    first = [f for f in families if f.name in (booster, "linear")]
+    first.sort(key=lambda f: f.name != booster)
+    return first + sorted((f for f in families if f not in first), key=lambda f: f.cost)
+
+
+def _prefixed(family: Family, params: Params) -> dict[str, Any]:
+    return {f"{family.name}:{key}": value for key, value in params.items()}
+
+
+def suggest(trial: Any, family: Family, data: SearchData) -> Params:
+    """Hyperparameters for ``family`` drawn by the trial (names prefixed by the family)."""
+    params: Params = {}
+    for key, spec in family.space(data.ctx).items():
+        name = f"{family.name}:{key}"
+        if spec[0] == "int":
+            params[key] = trial.suggest_int(name, spec[1], spec[2], log=spec[3])
+        elif spec[0] == "float":
+            params[key] = trial.suggest_float(name, spec[1], spec[2], log=spec[3])
+        else:
+            params[key] = trial.suggest_categorical(name, list(spec[1]))
+    return params
+
+
+def _may_continue(state: SearchState, clock: Clock, limits: Limits) -> bool:
+    if limits.max_trials is not None and len(state.records) >= limits.max_trials:
+        return False
+    return not state.records or clock.left() > 0
+
+
+class _Search:
+    """One search's fixed parts (data, families, clock, limits) and its growing state."""
+
+    def __init__(
+        self,
+        data: SearchData,
+        families: list[Family],
+        *,
+        clock: Clock,
+        limits: Limits,
+        progress: Progress,
+    ) -> None:
+        self.data, self.families, self.clock = data, families, clock
+        self.limits, self.progress = limits, progress
+        self.state, self.cache = SearchState(), FoldCache(data)
+
+    def expected_duration(self, family: Family) -> float:
+        """Mean duration of this family's trials, or a guess scaled from others' by cost."""
+        own = self.state.durations.get(family.name)
+        if own:
+            return float(np.mean(own))
+        costs = {f.name: f.cost for f in self.families}
+        per_cost = [float(np.mean(t)) / costs[n] for n, t in self.state.durations.items()]
+        return family.cost * float(np.median(per_cost)) if per_cost else 0.0
+
+    def trial(
+        self, family: Family, params: Params, trial: Any
+    ) -> tuple[TrialRecord, np.ndarray | None]:
+        """Run one trial; a stopped or failed one gives a record without predictions."""
+        number, started = len(self.state.records), time.perf_counter()
+        has_model = self.state.best is not None
+
+        def on_fold(fold: int, running_score: float) -> None:
+            trial.report(running_score, fold)
+            if fold + 1 < len(self.data.folds):
+                self._between_folds(fold, trial, family, started=started, has_model=has_model)
+
+        try:
+            evaluation = evaluate(self.data, self.cache, family, params=params, on_fold=on_fold)
+        except TrialStopped as stop:
+            self._note_duration(family, started)
+            record = self._record(
+                number, family, params, status=stop.status, reason=stop.reason, started=started
+            )
+            return record, None
+        except TrialFailed as failure:
+            logger.info("trial %s (%s) failed: %s", number, family.name, failure)
+            record = self._record(
+                number, family, params, status="failed", reason=str(failure), started=started
+            )
+            return record, None
+        self._note_duration(family, started)
+        latency_ms, size = measure(evaluation.pipeline, self.data.X.iloc[[0]])
+        over = _over_limit(latency_ms, size, self.limits)
+        record = TrialRecord(
+            number=number,
+            family=family.name,
+            params=params,
+            status="over_limit" if over else "ok",
+            val_score=evaluation.val_score,
+            fit_time_s=evaluation.fit_time_s,
+            predict_latency_ms=latency_ms,
+            size_bytes=size,
+            reason=over,
+            elapsed_s=self.clock.elapsed(),
+        )
+        return record, evaluation.prediction
+
+    def _between_folds(
+        self, fold: int, trial: Any, family: Family, *, started: float, has_model: bool
+    ) -> None:
+        """Prune, stop for time (keeping the next fold in mind), or say we are alive."""
+        if trial.should_prune():
+            raise TrialStopped(f"pruned after fold {fold + 1}: below the median of earlier trials")
+        clock = self.clock
+        next_fold_s = (time.perf_counter() - started) / (fold + 1)
+        left = clock.left() if has_model else clock.budget_s - clock.elapsed()
+        if left < (next_fold_s if has_model else 0.0):
+            raise TrialStopped(f"stopped after fold {fold + 1}: the time budget ran out")
+        if time.perf_counter() - started > _HEARTBEAT_S:
+            number = len(self.state.records)
+            self.progress(clock.fraction(), f"trial {number}: {family.name} fold {fold + 2}")
+
+    def _note_duration(self, family: Family, started: float) -> None:
+        self.state.durations.setdefault(family.name, []).append(time.perf_counter() - started)
+
+    def _record(
+        self,
+        number: int,
+        family: Family,
+        params: Params,
+        *,
+        status: Any,
+        reason: str,
+        started: float,
+    ) -> TrialRecord:
+        return TrialRecord(
+            number=number,
+            family=family.name,
+            params=params,
+            status=status,
+            val_score=None,
+            fit_time_s=time.perf_counter() - started,
+            reason=reason,
+            elapsed_s=self.clock.elapsed(),
+        )
+
+
+def _over_limit(latency_ms: float, size: int, limits: Limits) -> str:
+    if limits.max_predict_latency_ms is not None and latency_ms > limits.max_predict_latency_ms:
+        return f"predict latency {latency_ms:.2f} ms > limit {limits.max_predict_latency_ms} ms"
+    if limits.max_size_bytes is not None and size > limits.max_size_bytes:
+        return f"size {size / 1e6:.2f} MB > limit {limits.max_size_bytes / 1e6:.2f} MB"
+    return ""
+
+
+def _tell(study: Any, trial: Any, record: TrialRecord) -> None:
+    from optuna.trial import TrialState
+
+    if record.status in ("ok", "over_limit") and record.val_score is not None:
+        study.tell(trial, record.val_score)
+    elif record.status == "pruned":
+        study.tell(trial, state=TrialState.PRUNED)
+    else:
+        study.tell(trial, state=TrialState.FAIL)
+
+
+def ensemble_candidates(state: SearchState, metric: Metric) -> list[TrialRecord]:
+    """The best few trials of each family: for an ensemble, diversity beats rank."""
+    usable = [r for r in state.usable() if r.val_score is not None]
+    ranked = sorted(usable, key=lambda r: float(r.val_score or 0.0))
+    if metric.is_higher_better:
+        ranked.reverse()
+    per_family: Counter[str] = Counter()
+    picked = []
+    for record in ranked:
+        if per_family[record.family] < _KEEP_PER_FAMILY:
+            picked.append(record)
+            per_family[record.family] += 1
+    return picked
+
+
+def _remember(
+    state: SearchState, record: TrialRecord, prediction: np.ndarray | None, *, data: SearchData
+) -> None:
+    state.records.append(record)
+    if not record.is_usable or prediction is None:
+        return
+    assert record.val_score is not None
+    best_score = state.best.val_score if state.best else None
+    if data.metric.is_better(record.val_score, best_score):
+        state.best = record
+    state.predictions[record.number] = prediction
+    keep = {r.number for r in ensemble_candidates(state, data.metric)}
+    state.predictions = {n: p for n, p in state.predictions.items() if n in keep}
+
+
+def _refit_reserve(state: SearchState, data: SearchData, budget_s: float) -> float:
+    """Seconds to keep back: ensemble selection and refitting the best model, with margin."""
+    if state.best is None:
+        return 0.0
+    n_folds = len(data.folds)
+    train_share = float(np.mean([len(tr) for tr, _ in data.folds])) / len(data.X)
+    per_fit = state.best.fit_time_s / n_folds / max(train_share, 0.5)
+    return 1.5 * per_fit + 0.3 + 0.03 * budget_s
+
+
+def _trial_message(record: TrialRecord, state: SearchState, data: SearchData) -> str:
+    name = data.metric.name
+    best = f"best {state.best.val_score:.4f}" if state.best and state.best.val_score else "no model"
+    if record.status in ("ok", "over_limit") and record.val_score is not None:
+        note = " (over the limit)" if record.status == "over_limit" else ""
+        score = f"val {name}={record.val_score:.4f}{note}"
+        return f"trial {record.number}: {record.family} {score} ({best})"
+    return f"trial {record.number}: {record.family} {record.status}: {record.reason} ({best})"
+
+
+def describe_failure(state: SearchState, clock: Clock) -> tuple[str, str]:
+    """Why no model came out of the search: (code, message)."""
+    over = [r for r in state.records if r.status == "over_limit"]
+    if over:
+        return "automl.limits_unmet", (
+            f"No model met the latency/size limits: {len(over)} trial(s) were over them "
+            f"(for example {over[0].family}: {over[0].reason}). Relax the limits."
+        )
+    failed = [r for r in state.records if r.status == "failed"]
+    if failed and len(failed) == len(state.records):
+        return "automl.all_trials_failed", (
+            f"Every trial failed; the first: {failed[0].family}: {failed[0].reason}"
+        )
+    spent = clock.elapsed()
+    return "automl.budget_too_small", (
+        f"The time budget of {clock.budget_s:g} s was too small to fit a single model "
+        f"({spent:.1f} s spent without finishing one). Raise time_budget_s."
+    )

@@ -37,7 +37,7 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`modelyard serve` on a free port with a fresh data home; its base URL."""
     home = tmp_path_factory.mktemp("e2e-home")
@@ -84,8 +84,10 @@ def _wait_ready(base: str, process: subprocess.Popen[bytes], home: Path) -> None
     raise TimeoutError(f"{base}/readyz did not answer 200 within 90 s")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Module-scoped: Playwright's sync API holds an event loop until it stops, which
+    must not outlive these tests (the asyncio UI tests run after them)."""
     if not Path(CHROMIUM).exists():
         pytest.skip("no Chromium installed (apt-get install chromium): browser tests skipped")
     from playwright.sync_api import sync_playwright

@@ -160,7 +160,7 @@ def test_train_wait_register_deploy_and_predict_a_dataframe(sdk: Client, tmp_pat
         finished.error_message
     )
     assert seen[-1] == finished and seen[-1].progress == 1.0
-    assert [line.message for line in sdk.jobs.logs(job.id)][-1] == "finished"
+    assert [line.message for line in sdk.jobs.logs(job.id)][-1].startswith("best: ")
     run = sdk.training.run(finished.result["run_id"])
     assert sdk.training.runs().items == [run]
     model = sdk.models.register(run.id, name="churn")

@@ -13,6 +13,7 @@ app = typer.Typer(help="Endpoints: named deployments of model versions.", no_arg
 
 ENDPOINT_COLUMNS: list[Column] = [
     ("name", lambda d: d.name),
+    ("stage", lambda d: d.stage),
     ("model", lambda d: f"{d.model_name} v{d.model_version}"),
     ("model version id", lambda d: d.model_version_id),
     ("created by", lambda d: d.created_by),
@@ -31,10 +32,16 @@ def deploy(
     name: Annotated[
         str, typer.Option("--name", help="Endpoint name: lowercase letters, digits and '-'.")
     ],
+    stage: Annotated[
+        str,
+        typer.Option(
+            help="development (any version), staging or production (promoted versions only)."
+        ),
+    ] = "development",
     as_json: JsonFlag = False,
 ) -> None:
     """Deploy a model version behind a named endpoint."""
-    deployment = get_client(ctx).endpoints.create(name, model_version_id)
+    deployment = get_client(ctx).endpoints.create(name, model_version_id, stage)
     show_item(deployment, ENDPOINT_COLUMNS, as_json=as_json)
     if not as_json:
         typer.echo(f"Predict with: modelyard predict {deployment.name} INPUT_FILE")

@@ -13,15 +13,18 @@ import typer
 
 from modelyard import __version__
 from modelyard.cli import (
+    approvals,
     auth,
     automl,
     connections,
     datasets,
     endpoints,
+    feedback,
     jobs,
     models,
     predict,
     projects,
+    scoring,
     serve,
     sql,
     training,
@@ -64,12 +67,16 @@ app.add_typer(projects.app, name="projects")
 app.add_typer(datasets.app, name="datasets")
 app.add_typer(sql.app, name="sql")
 app.add_typer(connections.app, name="connections")
+app.command()(training.recommend)
 app.command()(training.train)
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(models.app, name="models")
+app.add_typer(approvals.app, name="approvals")
 app.command()(endpoints.deploy)
 app.add_typer(endpoints.app, name="endpoints")
 app.command()(predict.predict)
+app.command()(scoring.score)
+app.add_typer(feedback.app, name="feedback")
 app.add_typer(automl.app, name="automl")
 
 if __name__ == "__main__":

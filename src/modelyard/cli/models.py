@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 
+from modelyard.cli.approvals import REQUEST_FIELDS
 from modelyard.cli.context import get_client
-from modelyard.cli.output import Column, JsonFlag, Limit, Offset, show_item, show_page
+from modelyard.cli.output import Column, JsonFlag, Limit, Offset, print_json, show_item, show_page
 
 app = typer.Typer(help="The model registry: registered model versions.", no_args_is_help=True)
 
@@ -16,6 +17,7 @@ MODEL_COLUMNS: list[Column] = [
     ("name", lambda m: m.name),
     ("version", lambda m: m.version),
     ("task", lambda m: m.task),
+    ("stage", lambda m: m.stage),
     ("run", lambda m: m.run_id),
     ("metrics", lambda m: ", ".join(f"{k}={v:.4g}" for k, v in m.metrics.items())),
     ("created", lambda m: m.created_at),
@@ -25,6 +27,10 @@ MODEL_FIELDS: list[Column] = [
     ("features", lambda m: ", ".join(c.name for c in m.feature_columns)),
     ("classes", lambda m: m.classes and ", ".join(map(str, m.classes))),
     ("mlflow uri", lambda m: m.mlflow_uri),
+    ("card", lambda m: "; ".join(f"{k}: {v}" for k, v in m.card.items()) or None),
+]
+ModelVersionId = Annotated[
+    int, typer.Argument(metavar="MODEL_VERSION_ID", help="Model version id.")
 ]
 
 
@@ -40,9 +46,7 @@ def list_models(
 @app.command("show")
 def show(
     ctx: typer.Context,
-    model_version_id: Annotated[
-        int, typer.Argument(metavar="MODEL_VERSION_ID", help="Model version id.")
-    ],
+    model_version_id: ModelVersionId,
     as_json: JsonFlag = False,
 ) -> None:
     """Show a registered model version with its input schema."""
@@ -62,3 +66,50 @@ def register(
 ) -> None:
     """Register a training run's model in the registry."""
     show_item(get_client(ctx).models.register(run_id, name), MODEL_FIELDS, as_json=as_json)
+
+
+@app.command("card")
+def card(
+    ctx: typer.Context,
+    model_version_id: ModelVersionId,
+    fields: Annotated[
+        list[str],
+        typer.Option(
+            "--set",
+            metavar="FIELD=TEXT",
+            help="intended_use, limitations, ethical_considerations, training_data or "
+            "evaluation; repeat.",
+        ),
+    ],
+    as_json: JsonFlag = False,
+) -> None:
+    """Fill model card fields of a model version; print the whole card."""
+    changes = dict(_field(text) for text in fields)
+    filled = get_client(ctx).models.update_card(model_version_id, **changes)
+    if as_json:
+        return print_json(filled)
+    width = max((len(name) for name in filled), default=0)
+    for name, text in filled.items():
+        typer.echo(f"{name + ':':<{width + 1}} {text}")
+
+
+@app.command("promote")
+def promote(
+    ctx: typer.Context,
+    model_version_id: ModelVersionId,
+    stage: Annotated[str, typer.Option("--stage", help="staging or production.")],
+    note: Annotated[str, typer.Option(help="Why this version should go.")] = "",
+    as_json: JsonFlag = False,
+) -> None:
+    """Ask for a model version to be promoted; an approver (not you) decides."""
+    request = get_client(ctx).approvals.request(model_version_id, stage, note)
+    show_item(request, REQUEST_FIELDS, as_json=as_json)
+    if not as_json:
+        typer.echo(f"An approver decides with: modelyard approvals approve {request.id}")
+
+
+def _field(text: str) -> tuple[str, str]:
+    name, is_pair, value = text.partition("=")
+    if not is_pair or not name.strip():
+        raise typer.BadParameter(f"{text!r} is not FIELD=TEXT.", param_hint="--set")
+    return name.strip(), value

@@ -144,13 +144,13 @@ def _typed(value: str | None, kind: str) -> Any:
     if value is None or value == "":
         return None
     if kind in ("numeric", "integer"):
-        return _number(value)
+        return number_or_text(value)
     if kind == "boolean" and value.strip().lower() in _TRUE | _FALSE:
         return value.strip().lower() in _TRUE
     return value
 
 
-def _number(value: str) -> Any:
+def number_or_text(value: str) -> Any:
     try:
         return int(value)
     except ValueError:

@@ -1,8 +1,8 @@
-"""`modelyard train`: start training on a dataset version and (by default) watch it."""
+"""`modelyard train` and `modelyard recommend`: how to search, then train and watch."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -38,6 +38,9 @@ def train(
         typer.Option("--time-budget", min=1, help="Seconds the AutoML search may take."),
     ] = None,
     metric: Annotated[str | None, typer.Option(help="Metric to optimise, e.g. roc_auc.")] = None,
+    max_trials: Annotated[
+        int | None, typer.Option(min=1, help="Stop the search after this many trials.")
+    ] = None,
     wait: Annotated[
         bool, typer.Option("--wait/--no-wait", help="Follow the job to its end.")
     ] = True,
@@ -45,7 +48,8 @@ def train(
 ) -> None:
     """Train a model on a dataset version; with --wait, show progress and the metrics."""
     client = get_client(ctx)
-    extra = {"metric": metric} if metric else {}
+    given = {"metric": metric, "max_trials": max_trials}
+    extra = {key: value for key, value in given.items() if value is not None}
     job = client.training.start(
         dataset_version_id,
         target,
@@ -63,3 +67,44 @@ def train(
     show_item(run, RUN_FIELDS, as_json=False)
     print_table(sorted(run.metrics.items()), METRIC_COLUMNS)
     typer.echo(f"Register the model with: modelyard models register {run.id}")
+
+
+def recommend(
+    ctx: typer.Context,
+    dataset_version_id: Annotated[
+        int,
+        typer.Argument(
+            metavar="DATASET_VERSION_ID",
+            help="Dataset version id (from `modelyard datasets list`).",
+        ),
+    ],
+    target: Annotated[str, typer.Option("--target", help="The column to predict.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Suggest task, metric, model families, validation and budget, each with its reason."""
+    advice = get_client(ctx).training.recommend(dataset_version_id, target)
+    if as_json:
+        return print_json(advice)
+    for label, key in SUGGESTIONS:
+        for suggestion in _suggestions(advice.get(key)):
+            typer.echo(f"{label}: {suggestion.get('value')} - {suggestion.get('reason')}")
+    for column, reason in (advice.get("dropped_columns") or {}).items():
+        typer.echo(f"drop column: {column} - {reason}")
+
+
+SUGGESTIONS = [
+    ("task", "task"),
+    ("metric", "metric"),
+    ("validation", "validation"),
+    ("time budget (s)", "time_budget_s"),
+    ("family", "families"),
+    ("excluded family", "excluded_families"),
+    ("hyperparameters", "hyperparameters"),
+]
+
+
+def _suggestions(value: Any) -> list[dict[str, Any]]:
+    """One suggestion (``{"value", "reason"}``) or a list of them, as a list."""
+    if isinstance(value, dict):
+        return [value]
+    return [item for item in value or [] if isinstance(item, dict)]

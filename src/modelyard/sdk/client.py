@@ -8,7 +8,9 @@
     job = client.jobs.wait(job.id)
     model = client.models.register(job.result["run_id"])
     client.endpoints.create("churn", model.id)
-    client.endpoints.predict("churn", [{"tenure": 3, "plan": "basic"}])
+    client.approvals.request(model.id, "production")  # an approver then approves it
+    result = client.endpoints.predict("churn", [{"tenure": 3, "plan": "basic"}])
+    client.feedback.record(result.prediction_ids[0], "yes")
     frame = client.query("SELECT plan, avg(spend) FROM churn GROUP BY plan")  # pandas
 
 One attribute per resource, with the verbs of the services. Failures raise the same
@@ -22,14 +24,17 @@ from typing import TYPE_CHECKING, Self
 
 import httpx
 
+from modelyard.sdk.approvals import Approvals
 from modelyard.sdk.audit import Audit
 from modelyard.sdk.auth import Auth
 from modelyard.sdk.connections import Connections
 from modelyard.sdk.datasets import Datasets
 from modelyard.sdk.endpoints import Endpoints
+from modelyard.sdk.feedback import Feedback
 from modelyard.sdk.jobs import Jobs
 from modelyard.sdk.models import Models
 from modelyard.sdk.projects import Projects
+from modelyard.sdk.scoring import Scoring
 from modelyard.sdk.sql import Sql
 from modelyard.sdk.training import Training
 from modelyard.sdk.transport import Transport
@@ -67,6 +72,9 @@ class Client:
         self.jobs = Jobs(self._transport)
         self.models = Models(self._transport)
         self.endpoints = Endpoints(self._transport)
+        self.approvals = Approvals(self._transport)
+        self.feedback = Feedback(self._transport)
+        self.scoring = Scoring(self._transport)
         self.audit = Audit(self._transport)
 
     @classmethod

@@ -11,13 +11,17 @@ from modelyard.sdk.transport import Resource
 
 
 class Endpoints(Resource):
-    def create(self, name: str, model_version_id: int) -> Deployment:
-        """Deploy a model version behind the endpoint ``name``."""
-        body = {"name": name, "model_version_id": model_version_id}
+    def create(self, name: str, model_version_id: int, stage: str = "development") -> Deployment:
+        """Deploy a model version behind the endpoint ``name``.
+
+        ``stage`` is the endpoint's: development serves any version, staging only versions
+        promoted to staging or production, production only production versions.
+        """
+        body = {"name": name, "model_version_id": model_version_id, "stage": stage}
         return self._send(Deployment, "POST", "/endpoints", json=body)
 
     def get(self, name: str) -> Deployment:
-        return self._send(Deployment, "GET", _path(name))
+        return self._send(Deployment, "GET", endpoint_path(name))
 
     def list(self, *, offset: int = 0, limit: int = 50) -> Page[Deployment]:
         params = {"offset": offset, "limit": limit}
@@ -26,20 +30,21 @@ class Endpoints(Resource):
     def update(self, name: str, model_version_id: int) -> Deployment:
         """Serve another model version behind the endpoint."""
         body = {"model_version_id": model_version_id}
-        return self._send(Deployment, "PUT", _path(name), json=body)
+        return self._send(Deployment, "PUT", endpoint_path(name), json=body)
 
     def model(self, name: str) -> ModelVersion:
         """The model version the endpoint serves, with its input schema (``feature_columns``)."""
-        return self._send(ModelVersion, "GET", f"{_path(name)}/model")
+        return self._send(ModelVersion, "GET", f"{endpoint_path(name)}/model")
 
     def predict(self, name: str, records: Any) -> PredictionResult:
         """Predict for ``records``: a list of dicts (one per row) or a pandas DataFrame."""
         rows = records.to_dict(orient="records") if hasattr(records, "to_dict") else records
         body = {"records": [_jsonable_row(row) for row in rows] if isinstance(rows, list) else rows}
-        return self._send(PredictionResult, "POST", f"{_path(name)}/predict", json=body)
+        return self._send(PredictionResult, "POST", f"{endpoint_path(name)}/predict", json=body)
 
 
-def _path(name: str) -> str:
+def endpoint_path(name: str) -> str:
+    """The API path of the endpoint ``name``, quoted."""
     return f"/endpoints/{quote(name, safe='')}"
 
 

@@ -1,6 +1,11 @@
-"""``client.models``: the model registry."""
+"""``client.models``: the model registry and model cards.
+
+Promotions to staging or production go through ``client.approvals``.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from modelyard.domain import ModelVersion, Page
 from modelyard.sdk.transport import Resource
@@ -20,3 +25,12 @@ class Models(Resource):
     ) -> Page[ModelVersion]:
         params = {"project_id": project_id, "offset": offset, "limit": limit}
         return self._send(Page[ModelVersion], "GET", "/models", params=params)
+
+    def update_card(self, model_version_id: int, **fields: str) -> dict[str, Any]:
+        """Fill model card fields; return the whole card.
+
+        Fields: intended_use, limitations, ethical_considerations, training_data, evaluation.
+        """
+        path = f"/models/{model_version_id}/card"
+        card: dict[str, Any] = self._transport.request("PUT", path, json={"fields": fields})
+        return card

@@ -32,7 +32,10 @@ class Training(Resource):
     def recommend(self, dataset_version_id: int, target: str) -> dict[str, Any]:
         """Suggested task, metric, families, validation and budget, each with its reason."""
         path = f"/dataset-versions/{dataset_version_id}/recommendation"
-        return self._send(dict[str, Any], "GET", path, params={"target": target})
+        recommendation: dict[str, Any] = self._transport.request(
+            "GET", path, params={"target": target}
+        )
+        return recommendation
 
     def runs(self, *, project_id: int | None = None, offset: int = 0, limit: int = 50) -> Page[Run]:
         params = {"project_id": project_id, "offset": offset, "limit": limit}

@@ -113,3 +113,10 @@ def test_request_rules(services, admin, editor, viewer, version):
     with pytest.raises(InvalidInputError, match="Unknown model card"):
         services.approvals.update_card(editor, version.id, {"favourite_colour": "green"})
     assert services.approvals.list(admin, status=RequestStatus.PENDING).total == 1
+
+
+def test_only_the_maker_withdraws(services, editor, checker, version):
+    request = services.approvals.request(editor, version.id, Stage.STAGING)
+    with pytest.raises(PermissionDeniedError, match="Only the maker"):
+        services.approvals.withdraw(checker, request.id)
+    assert services.approvals.withdraw(editor, request.id).status == RequestStatus.WITHDRAWN

@@ -33,7 +33,7 @@ from modelyard.domain.approvals import (
     promotable,
 )
 from modelyard.domain.entities import PromotionDecision, PromotionRequest
-from modelyard.errors import ConflictError, InvalidInputError, NotFoundError
+from modelyard.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from modelyard.ports import ArtifactStore, Tracker
 from modelyard.services.audit import record_event
 from modelyard.services.models import model_version_row
@@ -235,7 +235,7 @@ class ApprovalService:
         with self._uow.begin() as session:
             row = _request_row(session, actor, request_id)
             if row.requested_by_id != actor.user_id:
-                raise ConflictError(
+                raise PermissionDeniedError(
                     "Only the maker can withdraw a request.", code="approval.not_maker"
                 )
             if row.status != RequestStatus.PENDING:

@@ -12,6 +12,9 @@ from nicegui import ui
 from starlette.responses import RedirectResponse, Response
 
 from modelyard.domain import Actor
+from modelyard.domain.approvals import RequestStatus
+from modelyard.errors import ModelyardError
+from modelyard.ui.context import call, services
 from modelyard.ui.errors import guarded, page_errors
 from modelyard.ui.session import current_actor, sign_out
 
@@ -25,6 +28,7 @@ NAVIGATION: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("SQL", "terminal", "/sql", ("/sql", "/connections")),
     ("Training", "model_training", "/training", ("/training", "/jobs")),
     ("Models", "inventory_2", "/models", ("/models",)),
+    ("Approvals", "fact_check", "/approvals", ("/approvals",)),
     ("Deployments", "rocket_launch", "/deployments", ("/deployments",)),
     ("Monitoring", "monitor_heart", "/monitoring", ("/monitoring",)),
     ("Admin", "admin_panel_settings", "/admin", ("/admin",)),
@@ -34,8 +38,11 @@ PageBody = Callable[..., Awaitable[None]]
 
 
 @contextmanager
-def frame(title: str, actor: Actor) -> Iterator[None]:
-    """Header (app name, user, log out), navigation drawer, and the page's title."""
+def frame(title: str, actor: Actor, *, pending_approvals: int = 0) -> Iterator[None]:
+    """Header (app name, user, log out), navigation drawer, and the page's title.
+
+    ``pending_approvals`` is shown as a badge on the Approvals entry when above zero.
+    """
     ui.colors(primary=PRIMARY)
     with ui.header(elevated=True).classes("items-center gap-3 px-4 py-2"):
         menu = ui.button(icon="menu").props("flat round color=white aria-label=Menu")
@@ -48,14 +55,14 @@ def frame(title: str, actor: Actor) -> Iterator[None]:
         ).mark("logout")
     # open from the start (no round trip to ask the browser for its width); the menu toggles it
     with ui.left_drawer(value=True, bordered=True).classes("bg-grey-1 p-0") as drawer:
-        _navigation(ui.context.client.page.path)
+        _navigation(ui.context.client.page.path, pending_approvals)
     menu.on_click(drawer.toggle)
     with ui.column().classes("w-full max-w-6xl mx-auto gap-4 p-2"):
         ui.label(title).classes("text-2xl font-semibold").mark("page-title")
         yield
 
 
-def _navigation(current: str) -> None:
+def _navigation(current: str, pending_approvals: int) -> None:
     with ui.list().classes("w-full pt-2").mark("navigation"):
         for label, icon, path, prefixes in NAVIGATION:
             is_active = current == path or any(current.startswith(p) for p in prefixes)
@@ -68,6 +75,18 @@ def _navigation(current: str) -> None:
                 with ui.item_section().props("avatar"):
                     ui.icon(icon)
                 ui.item_section(label)
+                if label == "Approvals" and pending_approvals:
+                    with ui.item_section().props("side"):
+                        ui.badge(str(pending_approvals), color="orange-8").mark("pending-badge")
+
+
+async def _pending_approvals(actor: Actor) -> int:
+    """How many promotion requests wait for a decision (0 when that cannot be read)."""
+    try:
+        found = await call(services().approvals.list, actor, status=RequestStatus.PENDING, limit=1)
+    except ModelyardError:
+        return 0
+    return found.total
 
 
 async def _log_out() -> None:
@@ -91,7 +110,8 @@ def page(path: str, title: str) -> Callable[[PageBody], PageBody]:
                 url = ui.context.client.request.url
                 here = url.path + (f"?{url.query}" if url.query else "")
                 return RedirectResponse(f"/login?next={quote(here)}", status_code=303)
-            with frame(title, actor), page_errors():
+            pending = await _pending_approvals(actor)
+            with frame(title, actor, pending_approvals=pending), page_errors():
                 await body(actor, **kwargs)
             return None
 

@@ -2,12 +2,14 @@
 
 from modelyard.ui.pages import (
     admin,
+    approvals,
     auth,
     connections,
     datasets,
     deployments,
     home,
     jobs,
+    model_version,
     models,
     monitoring,
     projects,
@@ -16,12 +18,14 @@ from modelyard.ui.pages import (
 
 __all__ = [
     "admin",
+    "approvals",
     "auth",
     "connections",
     "datasets",
     "deployments",
     "home",
     "jobs",
+    "model_version",
     "models",
     "monitoring",
     "projects",

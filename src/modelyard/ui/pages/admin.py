@@ -1,10 +1,11 @@
-"""Administration: users and the audit log (admins only)."""
+"""Administration: users, approval policies and the audit log (admins only)."""
 
 from __future__ import annotations
 
 from nicegui import ui
 
 from modelyard.domain import Actor, Role
+from modelyard.ui.components.policy_editor import policy_editors
 from modelyard.ui.components.tables import column, plain_table
 from modelyard.ui.context import call, services
 from modelyard.ui.errors import guarded
@@ -34,6 +35,8 @@ async def admin_page(actor: Actor) -> None:
     ui.label("Users").classes("text-lg font-semibold")
     users = plain_table(rows, USER_COLUMNS, marker="users")
     _create_user_form(actor, users)
+    ui.label("Approval policies").classes("text-lg font-semibold pt-4")
+    await policy_editors(actor)
     await _audit_log(actor)
 
 

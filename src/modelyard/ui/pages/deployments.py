@@ -8,7 +8,9 @@ from typing import Any
 from nicegui import ui
 
 from modelyard.domain import Actor, ModelVersion
+from modelyard.ui.components.live_metrics import LiveMetrics
 from modelyard.ui.components.prediction_form import PredictionForm
+from modelyard.ui.components.promotion import stage_badge
 from modelyard.ui.components.tables import column, link_table
 from modelyard.ui.context import call, services
 from modelyard.ui.formatting import metric, metric_name, when
@@ -18,6 +20,7 @@ COLUMNS = [
     column("name", "Endpoint"),
     column("model", "Model"),
     column("version", "Version", align="right"),
+    column("stage", "Stage"),
     column("created_by", "Created by"),
     column("updated_at", "Updated"),
 ]
@@ -33,6 +36,7 @@ async def deployments_page(actor: Actor) -> None:
             "name": d.name,
             "model": d.model_name,
             "version": d.model_version,
+            "stage": d.stage,
             "created_by": d.created_by,
             "updated_at": when(d.updated_at),
         }
@@ -48,17 +52,24 @@ async def deployments_page(actor: Actor) -> None:
 
 @page("/deployments/{name}", "Endpoint")
 async def deployment_page(actor: Actor, name: str) -> None:
+    deployment = await call(services().deployments.get, actor, name)
     model = await call(services().deployments.served_model, actor, name)
-    _serves(name, model)
+    _serves(name, deployment.stage, model)
     _usage(name, model)
     PredictionForm(actor, name, model)
+    await LiveMetrics.create(actor, name)
 
 
-def _serves(name: str, model: ModelVersion) -> None:
-    ui.label(name).classes("text-xl font-semibold").mark("endpoint-heading")
+def _serves(name: str, stage: str, model: ModelVersion) -> None:
+    with ui.row().classes("items-center gap-3"):
+        ui.label(name).classes("text-xl font-semibold").mark("endpoint-heading")
+        stage_badge(stage, marker="endpoint-stage")
     with ui.row().classes("items-center gap-2").mark("served-model"):
         ui.label("Serves")
-        ui.link(f"{model.name} version {model.version}", "/models").classes("font-medium")
+        ui.link(f"{model.name} version {model.version}", f"/models/{model.id}").classes(
+            "font-medium"
+        )
+        stage_badge(model.stage, marker="served-stage")
         ui.badge(model.task, color="indigo-7")
         for metric_key, value in model.metrics.items():
             ui.chip(f"{metric_name(metric_key)} {metric(value)}").props("outline dense square")

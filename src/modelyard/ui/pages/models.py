@@ -7,6 +7,7 @@ import re
 from nicegui import ui
 
 from modelyard.domain import Actor, ModelVersion
+from modelyard.ui.components.promotion import stage_badge
 from modelyard.ui.context import call, services
 from modelyard.ui.errors import guarded
 from modelyard.ui.formatting import metric, metric_name, when
@@ -27,9 +28,12 @@ async def models_page(actor: Actor) -> None:
 def _model_card(actor: Actor, version: ModelVersion) -> None:
     with ui.card().classes("w-full gap-2").mark(f"model-{version.id}"):
         with ui.row().classes("items-center gap-3"):
-            ui.label(f"{version.name}").classes("text-lg font-semibold")
+            ui.link(version.name, f"/models/{version.id}").classes(
+                "text-lg font-semibold text-primary"
+            ).mark(f"model-link-{version.id}")
             ui.badge(f"version {version.version}").props("outline")
             ui.badge(version.task, color="indigo-7")
+            stage_badge(version.stage, marker=f"model-stage-{version.id}")
         with ui.row().classes("gap-2"):
             for name, value in version.metrics.items():
                 ui.chip(f"{metric_name(name)} {metric(value)}").props("outline dense square")

@@ -19,7 +19,8 @@ from modelyard.services.container import Services, build_services
 from modelyard.settings import Settings, TrainingSettings
 
 ADMIN_PASSWORD = "admin-password-1"
-TRAINING_BUDGET_S = 3.0  # tiny data: a few seconds of AutoML search per training test
+# Tiny data: three trials end a search in seconds; the budget is slack for a busy machine.
+TRAINING_BUDGET_S = 30.0
 TEST_DATABASE_URL = os.environ.get("MODELYARD_TEST_DATABASE_URL")
 
 
@@ -53,7 +54,7 @@ def settings(tmp_path: Path) -> Settings:
         database_url=TEST_DATABASE_URL,
         admin_user="admin",
         admin_password=ADMIN_PASSWORD,
-        training=TrainingSettings(default_time_budget_s=TRAINING_BUDGET_S),
+        training=TrainingSettings(default_time_budget_s=TRAINING_BUDGET_S, default_max_trials=3),
     )
 
 

@@ -70,6 +70,9 @@ class TrainingSettings(BaseModel):
     default_time_budget_s: float = Field(
         default=60.0, gt=0, description="AutoML time budget when a request names none, seconds."
     )
+    default_max_trials: int | None = Field(
+        default=None, ge=1, description="Cap on trials per search when a request names none."
+    )
     max_time_budget_s: float = Field(
         default=6 * 3600.0, gt=0, description="Largest time budget a request may ask for, seconds."
     )

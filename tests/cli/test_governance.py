@@ -46,7 +46,7 @@ def governed(
         environment="test",
         admin_user="admin",
         admin_password=ADMIN_PASSWORD,
-        training=TrainingSettings(default_time_budget_s=TRAINING_BUDGET_S),
+        training=TrainingSettings(default_time_budget_s=TRAINING_BUDGET_S, default_max_trials=3),
     )
     with TestClient(create_app(settings, compute=dask_compute, with_ui=False)) as http:
         sdk = modelyard.Client.login("http://testserver", "admin", ADMIN_PASSWORD, http_client=http)

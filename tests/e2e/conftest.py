@@ -47,7 +47,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "MODELYARD_HOME": str(home),
         "MODELYARD_ADMIN_USER": "admin",
         "MODELYARD_ADMIN_PASSWORD": PASSWORD,
-        "MODELYARD_TRAINING__DEFAULT_TIME_BUDGET_S": "5",
+        "MODELYARD_TRAINING__DEFAULT_TIME_BUDGET_S": "30",
+        "MODELYARD_TRAINING__DEFAULT_MAX_TRIALS": "3",
     }
     command = [str(Path(sys.executable).parent / "modelyard"), "serve", "--port", str(port)]
     log = (home / "server.log").open("w")

@@ -20,9 +20,15 @@ def source_table():
     try:
         with engine.begin() as connection:
             connection.execute(text(f"CREATE SCHEMA {schema}"))
-            connection.execute(text(f"CREATE TABLE {schema}.customers (id int, city text, spend numeric(8,2), active boolean)"))
             connection.execute(
-                text(f"INSERT INTO {schema}.customers SELECT g, CASE WHEN g % 2 = 0 THEN 'Oslo' ELSE 'Rome' END, g * 1.5, g % 3 = 0 FROM generate_series(1, 120) g")
+                text(
+                    f"CREATE TABLE {schema}.customers (id int, city text, spend numeric(8,2), active boolean)"
+                )
+            )
+            connection.execute(
+                text(
+                    f"INSERT INTO {schema}.customers SELECT g, CASE WHEN g % 2 = 0 THEN 'Oslo' ELSE 'Rome' END, g * 1.5, g % 3 = 0 FROM generate_series(1, 120) g"
+                )
             )
     except OperationalError:
         pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
@@ -33,13 +39,23 @@ def source_table():
 
 
 def test_a_query_on_a_saved_connection_becomes_a_dataset_version(services, admin, source_table):
-    connection = services.connections.create(admin, "warehouse", url=PG_URL.replace("postgres@", "postgres:s3cret@"))
+    connection = services.connections.create(
+        admin, "warehouse", url=PG_URL.replace("postgres@", "postgres:s3cret@")
+    )
     assert connection.url_display == "postgresql+psycopg://postgres:***@127.0.0.1:5432/test"
     sql = f"SELECT id, city, spend, active FROM {source_table} ORDER BY id"
     version = services.connections.import_query(admin, connection.id, sql, "customers")
-    assert (version.n_rows, [c.name for c in version.columns]) == (120, ["id", "city", "spend", "active"])
+    assert (version.n_rows, [c.name for c in version.columns]) == (
+        120,
+        ["id", "city", "spend", "active"],
+    )
     assert version.source == {"type": "sql_query", "connection": "warehouse", "sql": sql}
-    assert services.datasets.preview(admin, version.id, limit=1)[0] == {"id": 1, "city": "Rome", "spend": 1.5, "active": False}
+    assert services.datasets.preview(admin, version.id, limit=1)[0] == {
+        "id": 1,
+        "city": "Rome",
+        "spend": 1.5,
+        "active": False,
+    }
     with services.uow.begin() as session:
         stored = session.get(SqlConnection, connection.id).url_encrypted
     assert "s3cret" not in stored
@@ -47,7 +63,12 @@ def test_a_query_on_a_saved_connection_becomes_a_dataset_version(services, admin
 
 @pytest.mark.parametrize(
     "sql",
-    ["DELETE FROM {t}", "UPDATE {t} SET city = 'x'", "SELECT 1; DROP TABLE {t}", "CREATE TABLE x AS SELECT 1"],
+    [
+        "DELETE FROM {t}",
+        "UPDATE {t} SET city = 'x'",
+        "SELECT 1; DROP TABLE {t}",
+        "CREATE TABLE x AS SELECT 1",
+    ],
 )
 def test_statements_that_write_are_refused_and_nothing_changes(services, admin, source_table, sql):
     connection = services.connections.create(admin, "warehouse", url=PG_URL)
@@ -58,13 +79,17 @@ def test_statements_that_write_are_refused_and_nothing_changes(services, admin, 
         assert check.execute(text(f"SELECT count(*) FROM {source_table}")).scalar() == 120
 
 
-def test_writes_hidden_in_reading_queries_are_refused_by_the_database(services, admin, source_table):
+def test_writes_hidden_in_reading_queries_are_refused_by_the_database(
+    services, admin, source_table
+):
     connection = services.connections.create(admin, "warehouse", url=PG_URL)
     schema = source_table.split(".")[0]
     with create_engine(PG_URL).begin() as setup:
         setup.execute(text(f"CREATE SEQUENCE {schema}.ids"))
     with pytest.raises(InvalidInputError, match="read-only transaction"):
-        services.connections.import_query(admin, connection.id, f"SELECT nextval('{schema}.ids')", "x")
+        services.connections.import_query(
+            admin, connection.id, f"SELECT nextval('{schema}.ids')", "x"
+        )
     sql = f"WITH gone AS (DELETE FROM {source_table} RETURNING id) SELECT * FROM gone"
     with pytest.raises(InvalidInputError, match="refused the query"):
         services.connections.import_query(admin, connection.id, sql, "x")
@@ -95,5 +120,7 @@ def test_a_connection_can_name_an_environment_variable(services, admin, source_t
     services.connections._environment = {"WAREHOUSE_URL": PG_URL}
     connection = services.connections.create(admin, "env-warehouse", env_var="WAREHOUSE_URL")
     assert connection.url_env_var == "WAREHOUSE_URL"
-    version = services.connections.import_query(admin, connection.id, f"SELECT count(*) AS n FROM {source_table}", "counts")
+    version = services.connections.import_query(
+        admin, connection.id, f"SELECT count(*) AS n FROM {source_table}", "counts"
+    )
     assert services.datasets.preview(admin, version.id) == [{"n": 120}]

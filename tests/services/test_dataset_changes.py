@@ -19,9 +19,13 @@ def test_the_data_dictionary_is_editable_per_column(services, admin, viewer, tmp
 
 
 def test_changing_types_makes_a_new_version_with_lineage(services, admin, tmp_path):
-    frame = pd.DataFrame({"zip": [1234, 5678, 91011], "flag": ["yes", "no", "yes"], "n": ["1", "2", "x"]})
+    frame = pd.DataFrame(
+        {"zip": [1234, 5678, 91011], "flag": ["yes", "no", "yes"], "n": ["1", "2", "x"]}
+    )
     version = make_dataset_version(services, admin, tmp_path, name="codes", frame=frame)
-    fixed = services.dataset_changes.change_types(admin, version.id, {"zip": "categorical", "flag": "boolean"})
+    fixed = services.dataset_changes.change_types(
+        admin, version.id, {"zip": "categorical", "flag": "boolean"}
+    )
     kinds = {c.name: c.kind for c in fixed.columns}
     assert (kinds["zip"], kinds["flag"]) == ("categorical", "boolean")
     assert fixed.version == 2 and fixed.parent_version_id == version.id

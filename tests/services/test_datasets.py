@@ -194,7 +194,9 @@ def test_ten_thousand_columns_are_accepted(services, admin, tmp_path):
 def test_big_files_can_be_ingested_as_a_job(services, admin, tmp_path):
     from tests.factories import wait_for_job
 
-    job = services.datasets.upload_in_background(admin, "churn", write_csv(tmp_path), filename="churn.csv")
+    job = services.datasets.upload_in_background(
+        admin, "churn", write_csv(tmp_path), filename="churn.csv"
+    )
     finished = wait_for_job(services, admin, job.id)
     assert finished.status.value == "succeeded", finished.error_message
     version = services.datasets.get_version(admin, finished.result["dataset_version_id"])
@@ -210,4 +212,6 @@ def test_a_bad_file_ingested_as_a_job_fails_cleanly(services, admin, tmp_path):
     job = services.datasets.upload_in_background(admin, "bad", path, filename="header.csv")
     finished = wait_for_job(services, admin, job.id)
     assert (finished.status.value, finished.error_code) == ("failed", "dataset.no_rows")
-    assert services.datasets.list(admin).total == 0 and not services.artifacts.exists(job.params["staged"])
+    assert services.datasets.list(admin).total == 0 and not services.artifacts.exists(
+        job.params["staged"]
+    )

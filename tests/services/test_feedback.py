@@ -9,29 +9,47 @@ from tests.factories import churn_frame, make_deployment
 
 def test_live_metrics():
     assert live_metrics("classification", ["a", "b", "a"], ["a", "a", "a"]) == {"accuracy": 2 / 3}
-    assert live_metrics("regression", [1.0, 3.0], [2.0, 3.0]) == {"mae": 0.5, "rmse": pytest.approx(0.7071, 1e-3)}
+    assert live_metrics("regression", [1.0, 3.0], [2.0, 3.0]) == {
+        "mae": 0.5,
+        "rmse": pytest.approx(0.7071, 1e-3),
+    }
     assert live_metrics("regression", [], []) == {}
 
 
 def test_feedback_turns_into_live_metrics_per_version(services, admin, tmp_path):
     make_deployment(services, admin, tmp_path)
     frame = churn_frame().head(6)
-    result = services.deployments.predict(admin, "churn", frame.drop(columns="churned").to_dict(orient="records"))
-    items = [{"prediction_id": i, "actual": a} for i, a in zip(result.prediction_ids, frame["churned"], strict=True)]
-    services.feedback.record(admin, **items[0])  # right after predict: found although logging is async
+    result = services.deployments.predict(
+        admin, "churn", frame.drop(columns="churned").to_dict(orient="records")
+    )
+    items = [
+        {"prediction_id": i, "actual": a}
+        for i, a in zip(result.prediction_ids, frame["churned"], strict=True)
+    ]
+    services.feedback.record(
+        admin, **items[0]
+    )  # right after predict: found although logging is async
     services.feedback.record_many(admin, items[1:4])
     (metrics,) = services.feedback.metrics(admin, "churn")
     assert (metrics.n_predictions, metrics.n_feedback) == (6, 4)
-    expected = sum(str(p) == a for p, a in zip(result.predictions[:4], frame["churned"][:4], strict=True)) / 4
+    expected = (
+        sum(str(p) == a for p, a in zip(result.predictions[:4], frame["churned"][:4], strict=True))
+        / 4
+    )
     assert metrics.metrics == {"accuracy": expected}
 
 
 def test_bad_feedback_changes_nothing(services, admin, tmp_path):
     make_deployment(services, admin, tmp_path)
-    result = services.deployments.predict(admin, "churn", churn_frame().drop(columns="churned").head(2).to_dict(orient="records"))
+    result = services.deployments.predict(
+        admin, "churn", churn_frame().drop(columns="churned").head(2).to_dict(orient="records")
+    )
     first, second = result.prediction_ids
     with pytest.raises(NotFoundError, match="no prediction with id 'nope'"):
-        services.feedback.record_many(admin, [{"prediction_id": first, "actual": "yes"}, {"prediction_id": "nope", "actual": "no"}])
+        services.feedback.record_many(
+            admin,
+            [{"prediction_id": first, "actual": "yes"}, {"prediction_id": "nope", "actual": "no"}],
+        )
     with pytest.raises(ConflictError, match="appears twice"):
         services.feedback.record_many(admin, [{"prediction_id": first, "actual": "yes"}] * 2)
     with pytest.raises(InvalidInputError, match="true label"):

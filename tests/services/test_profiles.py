@@ -20,7 +20,9 @@ def messy(services, admin, tmp_path):
 
 
 def test_profiling_runs_as_a_job_and_keeps_profile_and_report(services, admin, messy):
-    job = wait_for_job(services, admin, services.profiles.start(admin, messy.id, target="churned").id)
+    job = wait_for_job(
+        services, admin, services.profiles.start(admin, messy.id, target="churned").id
+    )
     assert job.status is JobStatus.SUCCEEDED, job.error_message
     summary = services.profiles.latest(admin, messy.id)
     assert summary.target == "churned" and 0 < summary.quality_score < 100
@@ -41,7 +43,9 @@ def test_profile_errors(services, admin, messy):
         services.profiles.latest(admin, messy.id)
 
 
-def test_applying_suggestions_makes_a_clean_version_with_the_steps_in_lineage(services, admin, messy):
+def test_applying_suggestions_makes_a_clean_version_with_the_steps_in_lineage(
+    services, admin, messy
+):
     steps = [
         {"kind": "drop_constant_columns", "columns": ["country"]},
         {"kind": "drop_identifier_columns", "columns": ["customer_id"]},
@@ -57,7 +61,9 @@ def test_applying_suggestions_makes_a_clean_version_with_the_steps_in_lineage(se
 
 def test_a_step_that_does_not_fit_changes_nothing(services, admin, messy):
     with pytest.raises(InvalidInputError):
-        services.profiles.clean(admin, messy.id, [{"kind": "impute", "columns": ["nope"], "method": "mean"}])
+        services.profiles.clean(
+            admin, messy.id, [{"kind": "impute", "columns": ["nope"], "method": "mean"}]
+        )
     with pytest.raises(InvalidInputError):
         services.profiles.clean(admin, messy.id, [{"kind": "teleport"}])
     with pytest.raises(InvalidInputError, match="at least one"):
@@ -66,7 +72,9 @@ def test_a_step_that_does_not_fit_changes_nothing(services, admin, messy):
 
 
 def test_samples_are_new_versions(services, admin, messy):
-    sample = services.profiles.sample(admin, messy.id, method="stratified", size=50, column="churned", seed=1)
+    sample = services.profiles.sample(
+        admin, messy.id, method="stratified", size=50, column="churned", seed=1
+    )
     assert sample.n_rows == 50 and sample.source["steps"][0]["method"] == "stratified"
     with pytest.raises(InvalidInputError, match="one of random"):
         services.profiles.sample(admin, messy.id, method="magic", size=5)

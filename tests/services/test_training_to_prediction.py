@@ -125,7 +125,9 @@ def test_an_endpoint_can_switch_to_another_version(services, admin, tmp_path):
     assert updated.model_version == 2 and deployment.model_version == 1
 
 
-def test_predictions_are_logged_off_the_request_path_and_none_lost_on_shutdown(services, admin, tmp_path):
+def test_predictions_are_logged_off_the_request_path_and_none_lost_on_shutdown(
+    services, admin, tmp_path
+):
     import time
 
     from modelyard.db.engine import build_engine

@@ -12,15 +12,19 @@ def churn(services, admin, tmp_path):
 def test_datasets_are_tables_by_name_and_by_version(services, admin, churn, tmp_path):
     make_dataset_version(services, admin, tmp_path, frame=churn_frame().head(50))
     result = services.workbench.run(
-        admin, 'SELECT plan, count(*) AS n FROM churn GROUP BY plan ORDER BY plan'
+        admin, "SELECT plan, count(*) AS n FROM churn GROUP BY plan ORDER BY plan"
     )
     assert result.columns == ["plan", "n"] and sum(r["n"] for r in result.rows) == 50
-    assert services.workbench.run(admin, 'SELECT count(*) AS n FROM "churn@v1"').rows == [{"n": 200}]
+    assert services.workbench.run(admin, 'SELECT count(*) AS n FROM "churn@v1"').rows == [
+        {"n": 200}
+    ]
     assert set(services.workbench.tables(admin)) == {"churn", "churn@v1", "churn@v2"}
 
 
 def test_results_are_paginated_with_a_total(services, admin, churn):
-    page = services.workbench.run(admin, "SELECT * FROM churn ORDER BY tenure", offset=190, limit=50)
+    page = services.workbench.run(
+        admin, "SELECT * FROM churn ORDER BY tenure", offset=190, limit=50
+    )
     assert page.total_rows == 200 and len(page.rows) == 10
 
 
@@ -51,7 +55,9 @@ def test_a_query_over_the_time_limit_is_stopped(services, admin, churn):
     assert info.value.code == "sql.timeout"
 
 
-def test_a_result_becomes_a_dataset_version_with_its_query_in_lineage(services, admin, churn, viewer):
+def test_a_result_becomes_a_dataset_version_with_its_query_in_lineage(
+    services, admin, churn, viewer
+):
     sql = "SELECT plan, avg(spend) AS spend FROM churn GROUP BY plan"
     version = services.workbench.save_result(admin, sql, "spend by plan")
     assert version.n_rows == 2 and version.source == {"type": "sql", "engine": "duckdb", "sql": sql}

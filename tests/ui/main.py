@@ -21,7 +21,7 @@ settings = Settings(
     environment="test",
     admin_user="admin",
     admin_password=SecretStr(ADMIN_PASSWORD),
-    training=TrainingSettings(default_time_budget_s=TRAINING_BUDGET_S),
+    training=TrainingSettings(default_time_budget_s=TRAINING_BUDGET_S, default_max_trials=3),
 )
 services = build_services(settings, compute=runtime.compute)
 services.owns_compute = False

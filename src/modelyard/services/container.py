@@ -133,6 +133,7 @@ def build_services(
             jobs,
             default_budget_s=settings.training.default_time_budget_s,
             max_budget_s=settings.training.max_time_budget_s,
+            default_max_trials=settings.training.default_max_trials,
         ),
         models=ModelService(uow, tracker),
         deployments=DeploymentService(uow, tracker, prediction_log),

@@ -117,7 +117,9 @@ class TrainingService:
         *,
         default_budget_s: float = 60.0,
         max_budget_s: float = 6 * 3600.0,
+        default_max_trials: int | None = None,
     ) -> None:
+        self._default_max_trials = default_max_trials
         self._default_budget_s = default_budget_s
         self._max_budget_s = max_budget_s
         self._uow = uow
@@ -170,7 +172,8 @@ class TrainingService:
                 f"The time budget may be at most {self._max_budget_s:g} s.",
                 code="training.budget_too_large",
             )
-        return options.model_copy(update={"time_budget_s": budget})
+        trials = options.max_trials or self._default_max_trials
+        return options.model_copy(update={"time_budget_s": budget, "max_trials": trials})
 
     def recommend(self, actor: Actor, dataset_version_id: int, target: str) -> dict[str, Any]:
         """The suggested task, metric, families, validation and budget, each with its reason."""

@@ -8,6 +8,7 @@ once on the test split.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -35,8 +36,17 @@ OnTrial = Callable[[TrialRecord], None]
 
 # Below this many rows, learners run single-threaded: thread start-up and OpenMP spinning
 # cost more than they save on small data (measured: LightGBM and HistGradientBoosting get
-# several times slower with 2 threads on 5,000 rows).
+# several times slower with 2 threads on 5,000 rows). On a machine already busier than its
+# cores, OpenMP threads spin-wait against each other: LightGBM on 60,000 rows took 1 s with
+# one thread and 20 s with two on a loaded 2-core machine, so a busy machine gets one too.
 PARALLEL_ROWS = 20_000
+
+
+def learner_threads(config: AutoMLConfig, n_rows: int) -> int:
+    """Threads per learner: the configured number on large data and an idle machine, else 1."""
+    cores = os.cpu_count() or 1
+    is_busy = hasattr(os, "getloadavg") and os.getloadavg()[0] >= cores
+    return config.threads if n_rows >= PARALLEL_ROWS and not is_busy else 1
 
 
 @dataclass(frozen=True)
@@ -142,7 +152,7 @@ def _search_data(problem: _Problem, splits: Splits, config: AutoMLConfig) -> Sea
         n_features=len(problem.features),
         n_classes=n_classes,
         seed=config.seed,
-        n_jobs=config.threads if len(X) >= PARALLEL_ROWS else 1,
+        n_jobs=learner_threads(config, len(X)),
         positive_ratio=float(counts[0] / max(counts[1], 1)) if counts is not None else 1.0,
         fit_time_limit_s=config.time_budget_s / (3 * len(splits.folds)),
     )
@@ -197,6 +207,7 @@ def _limits(config: AutoMLConfig) -> Limits:
         max_trials=config.max_trials,
         max_predict_latency_ms=config.max_predict_latency_ms,
         max_size_bytes=int(size * 1e6) if size is not None else None,
+        n_refits=2 if config.refit_full else 1,
     )
 
 

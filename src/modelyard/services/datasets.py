@@ -135,7 +135,7 @@ class DatasetService:
             return to_job(session.get_one(SqlJob, job_id))
 
     def execute_ingest(
-        self, actor: Actor, params: dict[str, Any], reporter: ProgressReporter
+        self, actor: Actor, job_id: int, params: dict[str, Any], reporter: ProgressReporter
     ) -> dict[str, Any]:
         """The worker side of ``upload_in_background``."""
         staged = str(params["staged"])

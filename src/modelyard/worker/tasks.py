@@ -16,54 +16,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[["Services", Actor, int, dict[str, Any], "ProgressReporter"], dict[str, Any]]
+Execute = Callable[[Actor, int, dict[str, Any], "ProgressReporter"], dict[str, Any]]
 
-
-def _train(
-    services: Services,
-    actor: Actor,
-    job_id: int,
-    params: dict[str, Any],
-    reporter: ProgressReporter,
-) -> dict[str, Any]:
-    return services.training.execute(actor, job_id, params, reporter)
-
-
-def _ingest(
-    services: Services,
-    actor: Actor,
-    job_id: int,
-    params: dict[str, Any],
-    reporter: ProgressReporter,
-) -> dict[str, Any]:
-    return services.datasets.execute_ingest(actor, params, reporter)
-
-
-def _profile(
-    services: Services,
-    actor: Actor,
-    job_id: int,
-    params: dict[str, Any],
-    reporter: ProgressReporter,
-) -> dict[str, Any]:
-    return services.profiles.execute(actor, job_id, params, reporter)
-
-
-def _score(
-    services: Services,
-    actor: Actor,
-    job_id: int,
-    params: dict[str, Any],
-    reporter: ProgressReporter,
-) -> dict[str, Any]:
-    return services.scoring.execute(actor, job_id, params, reporter)
-
-
-HANDLERS: dict[JobKind, Handler] = {
-    JobKind.SCORE: _score,
-    JobKind.TRAIN: _train,
-    JobKind.INGEST: _ingest,
-    JobKind.PROFILE: _profile,
+# Each kind of job is one service's ``execute(actor, job_id, params, reporter)``.
+HANDLERS: dict[JobKind, Callable[[Services], Execute]] = {
+    JobKind.TRAIN: lambda services: services.training.execute,
+    JobKind.INGEST: lambda services: services.datasets.execute_ingest,
+    JobKind.PROFILE: lambda services: services.profiles.execute,
+    JobKind.SCORE: lambda services: services.scoring.execute,
 }
 
 
@@ -88,8 +48,8 @@ def run_job(job_id: int, settings_payload: dict[str, Any]) -> None:
         return  # cancelled (or failed) before a worker picked it up
     reporter = recorder.reporter(job_id)
     try:
-        handler = HANDLERS[started.kind]
-        result = handler(services, started.actor, job_id, started.params, reporter)
+        execute = HANDLERS[started.kind](services)
+        result = execute(started.actor, job_id, started.params, reporter)
     except JobCancelledError:
         recorder.cancelled(job_id)
     except ModelyardError as exc:

@@ -26,7 +26,7 @@ async def test_train_register_deploy_and_predict_from_the_pages(user: User) -> N
     assert status.text == "succeeded"
     await user.should_see(marker="metric-accuracy")
     await user.should_see(marker="metrics-chart")
-    await user.should_see("finished")  # the job's last log line
+    await user.should_see("best: ")  # the job's last log line names the winner
 
     user.find(marker="register-model").click()
     await user.should_see(marker="deploy-1", retries=WAIT)

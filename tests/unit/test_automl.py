@@ -211,6 +211,12 @@ def test_a_budget_too_small_for_any_model_says_so():
     assert "too small" in info.value.message
 
 
+def test_a_tiny_budget_still_returns_the_first_cheap_model_when_it_finished():
+    result = fit_automl(binary_frame(), "churned", quick(time_budget_s=0.01, validation="holdout"))
+    assert [t.family for t in result.leaderboard] == ["lightgbm"]
+    assert result.test_metrics["roc_auc"] > 0.8
+
+
 def test_latency_limit_is_respected():
     limit = 50.0
     result = fit_automl(

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import sklearn
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -135,13 +136,19 @@ def _datetime(*, scaled: bool) -> Pipeline:
     return Pipeline(steps)
 
 
+def _target_encoder(task: Task, seed: int) -> TargetEncoder:
+    """Cross-fitted target encoding with seeded folds (a splitter object from 1.9 on)."""
+    target_type = "continuous" if task == "regression" else "auto"
+    major, minor = (int(part) for part in sklearn.__version__.split(".")[:2])
+    if (major, minor) >= (1, 9):
+        return TargetEncoder(target_type=target_type, cv=KFold(5, shuffle=True, random_state=seed))
+    return TargetEncoder(target_type=target_type, cv=5, shuffle=True, random_state=seed)
+
+
 def build_preprocessor(kinds: ColumnKinds, *, scaled: bool, task: Task, seed: int) -> Any:
     """A ColumnTransformer for these columns; ``scaled`` for linear, k-NN and networks."""
     one_hot = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
-    target_encoder = TargetEncoder(
-        target_type="continuous" if task == "regression" else "auto",
-        cv=KFold(5, shuffle=True, random_state=seed),
-    )
+    target_encoder = _target_encoder(task, seed)
     parts: list[tuple[str, Any, Any]] = []
     if kinds.numeric:
         parts.append(("numeric", _numeric(scaled=scaled), kinds.numeric))

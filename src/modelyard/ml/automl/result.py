@@ -71,7 +71,8 @@ class AutoMLResult:
         return settings
 
     def to_outcome(self) -> TrainingOutcome:
-        """The thin trainer's result shape, so the service layer can swap engines."""
+        """The thin trainer's result shape, so the service layer can swap engines:
+        ``fit_automl(frame, target, config, progress=reporter.report).to_outcome()``."""
         from modelyard.ml.training import TrainingOutcome
 
         return TrainingOutcome(

@@ -1,6 +1,6 @@
 # Modelyard: two commands do all the set-up on a fresh machine with Python 3.11+ and make.
 #   make run   installs (first time) and serves the platform on http://127.0.0.1:8000
-#   make test  installs the dev extras and runs the whole test suite
+#   make test  installs the dev and deep-learning extras (torch==2.13.0) and runs every test
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(DEV_STAMP): pyproject.toml $(STAMP)
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,dl]"
 	touch $@
 
 run: $(STAMP)

@@ -13,11 +13,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml Makefile | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(DEV_STAMP): pyproject.toml $(STAMP)
+$(DEV_STAMP): pyproject.toml Makefile $(STAMP)
 	$(BIN)/pip install --quiet -e ".[dev,dl]"
 	touch $@
 

@@ -101,15 +101,24 @@ def test_policies_are_for_admins(client, auth_headers):
     )
 
 
-def test_feedback_over_http(client, auth_headers):
-    version = _upload(client, auth_headers).json()
+def _registered_model(client, headers):
+    """Upload, train and register over HTTP; the dataset version and the model version."""
+    version = _upload(client, headers).json()
     job = client.post(
         "/api/v1/training",
         json={"dataset_version_id": version["id"], "target": "churned"},
-        headers=auth_headers,
+        headers=headers,
     ).json()
-    run_id = _wait(client, auth_headers, job["id"])["result"]["run_id"]
-    model = client.post("/api/v1/models", json={"run_id": run_id}, headers=auth_headers).json()
+    run_id = _wait(client, headers, job["id"])["result"]["run_id"]
+    return version, client.post("/api/v1/models", json={"run_id": run_id}, headers=headers).json()
+
+
+def _training_job(client, headers):
+    return client.get("/api/v1/jobs?kind=train", headers=headers).json()["items"][0]["id"]
+
+
+def test_feedback_over_http(client, auth_headers):
+    version, model = _registered_model(client, auth_headers)
     client.post(
         "/api/v1/endpoints",
         json={"name": "churn", "model_version_id": model["id"]},
@@ -154,14 +163,7 @@ def test_feedback_over_http(client, auth_headers):
 
 
 def test_batch_scoring_over_http(client, auth_headers):
-    version = _upload(client, auth_headers).json()
-    job = client.post(
-        "/api/v1/training",
-        json={"dataset_version_id": version["id"], "target": "churned"},
-        headers=auth_headers,
-    ).json()
-    run_id = _wait(client, auth_headers, job["id"])["result"]["run_id"]
-    model = client.post("/api/v1/models", json={"run_id": run_id}, headers=auth_headers).json()
+    version, model = _registered_model(client, auth_headers)
     scoring = client.post(
         "/api/v1/scoring-jobs",
         json={"model_version_id": model["id"], "dataset_version_id": version["id"]},
@@ -169,7 +171,10 @@ def test_batch_scoring_over_http(client, auth_headers):
     )
     assert scoring.status_code == 202
     _error(
-        client.get(f"/api/v1/scoring-jobs/{job['id']}/scores", headers=auth_headers),
+        client.get(
+            f"/api/v1/scoring-jobs/{_training_job(client, auth_headers)}/scores",
+            headers=auth_headers,
+        ),
         409,
         "scoring.not_ready",
     )

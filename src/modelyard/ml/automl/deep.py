@@ -105,6 +105,7 @@ class _TorchTabular(BaseEstimator):
         return torch.device(self.device)
 
     def _fit_loop(self, network: Any, X: np.ndarray, target: np.ndarray, *, device: Any) -> Any:
+        """Epochs until early stopping, ``max_epochs`` or ``max_time_s``; the best weights."""
         import torch
 
         train, val = _split_rows(len(X), self.random_state)
@@ -112,18 +113,15 @@ class _TorchTabular(BaseEstimator):
         optimiser = torch.optim.AdamW(
             network.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay
         )
-        generator = torch.Generator().manual_seed(
-            0 if self.random_state is None else self.random_state
-        )
-        best_state, best_loss, stale, started = (
-            copy.deepcopy(network.state_dict()),
-            np.inf,
-            0,
-            time.perf_counter(),
-        )
+        seed = 0 if self.random_state is None else self.random_state
+        generator = torch.Generator().manual_seed(seed)
+        deadline = time.perf_counter() + (np.inf if self.max_time_s is None else self.max_time_s)
+        best_state, best_loss, stale = copy.deepcopy(network.state_dict()), np.inf, 0
         self.n_epochs_ = 0
         for epoch in range(self.max_epochs):
-            train_loss = self._epoch(network, optimiser, tensors, rows=train, generator=generator)
+            train_loss = self._epoch(
+                network, optimiser, tensors, rows=train, generator=generator, deadline=deadline
+            )
             val_loss = self._loss(network, tensors, val if len(val) else train)
             self.n_epochs_ = epoch + 1
             if self.on_epoch is not None:
@@ -132,33 +130,38 @@ class _TorchTabular(BaseEstimator):
                 best_state, best_loss, stale = copy.deepcopy(network.state_dict()), val_loss, 0
             else:
                 stale += 1
-            out_of_time = (
-                self.max_time_s is not None and time.perf_counter() - started > self.max_time_s
-            )
-            if stale >= self.patience or out_of_time:
+            if stale >= self.patience or time.perf_counter() > deadline:
                 break
         self.best_val_loss_ = float(best_loss)
         return best_state
 
     def _epoch(
-        self, network: Any, optimiser: Any, tensors: Any, *, rows: np.ndarray, generator: Any
+        self,
+        network: Any,
+        optimiser: Any,
+        tensors: Any,
+        *,
+        rows: np.ndarray,
+        generator: Any,
+        deadline: float,
     ) -> float:
+        """One pass over the rows in shuffled mini-batches (cut short at the deadline)."""
         import torch
 
         network.train()
         X, target = tensors
         order = torch.as_tensor(rows)[torch.randperm(len(rows), generator=generator)]
-        total = 0.0
+        total, seen = 0.0, 0
         for start in range(0, len(order), self.batch_size):
             batch = order[start : start + self.batch_size].to(X.device)
-            if len(batch) < 2 and len(order) > 1:
-                continue
             optimiser.zero_grad()
             loss = self._criterion(network(X[batch]), target[batch])
             loss.backward()
             optimiser.step()
-            total += float(loss.detach()) * len(batch)
-        return total / max(len(order), 1)
+            total, seen = total + float(loss.detach()) * len(batch), seen + len(batch)
+            if time.perf_counter() > deadline:
+                break
+        return total / max(seen, 1)
 
     def _loss(self, network: Any, tensors: Any, rows: np.ndarray) -> float:
         import torch

@@ -99,7 +99,8 @@ def _ensemble_problem(
         return f"its predict latency (~{latency:.1f} ms) would exceed the limit"
     if config.max_model_size_mb is not None and size_mb > config.max_model_size_mb:
         return f"its size (~{size_mb:.1f} MB) would exceed the limit"
-    refit_s = sum(m.fit_time_s for m in members) / max(len(data.folds), 1) * 1.5
+    n_refits = 2 if config.refit_full else 1
+    refit_s = sum(m.fit_time_s for m in members) / max(len(data.folds), 1) * 1.5 * n_refits
     left = clock.budget_s - clock.elapsed()
     if refit_s > left:
         return (

@@ -6,6 +6,7 @@ version that held the stage before is archived. Every step is an audit event.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -270,7 +271,7 @@ class ApprovalService:
     # -- checks ----------------------------------------------------------------------------
     def _checks(
         self, session: Session, actor: Actor, version: SqlModelVersion, policy: Policy
-    ) -> list[CheckResult]:
+    ) -> Sequence[CheckResult]:
         run = session.get_one(SqlRun, version.run_id)
         results = [
             metric_check(m, b, run.metrics.get(m)) for m, b in policy.metric_thresholds.items()

@@ -54,6 +54,8 @@ def test_promotion_through_the_api(client, auth_headers):
     assert request.status_code == 201
     request_id = request.json()["id"]
     assert client.get("/api/v1/approvals?status=pending", headers=checker).json()["total"] == 1
+    by_version = client.get(f"/api/v1/approvals?model_version_id={model['id']}", headers=checker)
+    assert [r["id"] for r in by_version.json()["items"]] == [request_id]
     _error(
         client.post(f"/api/v1/approvals/{request_id}/approve", json={}, headers=maker),
         403,

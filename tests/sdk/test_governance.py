@@ -77,6 +77,7 @@ def test_a_promotion_is_decided_by_another_approver(governed: Governed) -> None:
         maker.approvals.approve(request.id)
     assert own.value.code == "approval.maker_cannot_decide"
     assert [r.id for r in checker.approvals.list("pending").items] == [request.id]
+    assert checker.approvals.list(model_version_id=request.model_version_id).total == 1
 
     approved = checker.approvals.approve(request.id, comment="ok")
 

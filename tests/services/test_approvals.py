@@ -158,6 +158,8 @@ def test_request_rules(services, admin, editor, viewer, version):
     with pytest.raises(InvalidInputError, match="Unknown model card"):
         services.approvals.update_card(editor, version.id, {"favourite_colour": "green"})
     assert services.approvals.list(admin, status=RequestStatus.PENDING).total == 1
+    assert services.approvals.list(admin, model_version_id=version.id).total == 1
+    assert services.approvals.list(admin, model_version_id=version.id + 1000).total == 0
 
 
 def test_only_the_maker_withdraws(services, editor, checker, version):

@@ -38,10 +38,20 @@ class Approvals(Resource):
         return self._send(PromotionRequest, "POST", f"/approvals/{request_id}/withdraw")
 
     def list(
-        self, status: RequestStatus | str | None = None, *, offset: int = 0, limit: int = 50
+        self,
+        status: RequestStatus | str | None = None,
+        *,
+        model_version_id: int | None = None,
+        offset: int = 0,
+        limit: int = 50,
     ) -> Page[PromotionRequest]:
         """Promotion requests, newest first; ``status="pending"`` is the approvals inbox."""
-        params = {"status": status and str(status), "offset": offset, "limit": limit}
+        params = {
+            "status": status and str(status),
+            "model_version_id": model_version_id,
+            "offset": offset,
+            "limit": limit,
+        }
         return self._send(Page[PromotionRequest], "GET", "/approvals", params=params)
 
     def get(self, request_id: int) -> PromotionRequest:

@@ -253,9 +253,15 @@ class ApprovalService:
             return _to_request(session, _request_row(session, actor, request_id))
 
     def list(
-        self, actor: Actor, *, status: RequestStatus | None = None, offset: int = 0, limit: int = 50
+        self,
+        actor: Actor,
+        *,
+        status: RequestStatus | None = None,
+        model_version_id: int | None = None,
+        offset: int = 0,
+        limit: int = 50,
     ) -> Page[PromotionRequest]:
-        """The approvals inbox (status=pending) or the history."""
+        """The approvals inbox (status=pending) or the history, optionally of one version."""
         actor.require(Permission.READ, "read promotion requests")
         with self._uow.begin() as session:
             query = select(SqlPromotionRequest).where(
@@ -263,6 +269,8 @@ class ApprovalService:
             )
             if status is not None:
                 query = query.where(SqlPromotionRequest.status == status)
+            if model_version_id is not None:
+                query = query.where(SqlPromotionRequest.model_version_id == model_version_id)
             query = query.order_by(SqlPromotionRequest.id.desc())
             return paginate(
                 session, query, lambda r: _to_request(session, r), offset=offset, limit=limit

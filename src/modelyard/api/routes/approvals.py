@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from modelyard.api.deps import CurrentActor, Limit, Offset, ServicesDep
@@ -55,10 +57,15 @@ def list_requests(
     actor: CurrentActor,
     services: ServicesDep,
     status: RequestStatus | None = None,
+    model_version_id: Annotated[
+        int | None, Query(description="Only the requests for this model version")
+    ] = None,
     offset: Offset = 0,
     limit: Limit = 50,
 ):
-    return services.approvals.list(actor, status=status, offset=offset, limit=limit)
+    return services.approvals.list(
+        actor, status=status, model_version_id=model_version_id, offset=offset, limit=limit
+    )
 
 
 @router.get(

@@ -16,7 +16,7 @@ from modelyard.ui.errors import guarded
 from modelyard.ui.formatting import when
 from modelyard.ui.layout import page
 
-REQUESTS = 200
+REQUESTS_SHOWN = 50
 ENDPOINT_STAGES = ("development", "staging", "production")
 # filled by the run when the version is registered; people write the others
 AUTO_CARD_FIELDS = ("training_data", "evaluation", "algorithm")
@@ -80,8 +80,10 @@ async def _promotion(actor: Actor, model: ModelVersion) -> None:
         ui.notify("Promotion requested; an approver decides it.", type="positive")
         ui.navigate.to(f"/models/{model.id}")
 
-    found = await call(services().approvals.list, actor, limit=REQUESTS)
-    requests = [r for r in found.items if r.model_version_id == model.id]
+    found = await call(
+        services().approvals.list, actor, model_version_id=model.id, limit=REQUESTS_SHOWN
+    )
+    requests = found.items
     with section("Promotion", "verified", marker="promotion"):
         with ui.row().classes("items-end gap-3 w-full"):
             stage = (

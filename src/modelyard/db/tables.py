@@ -337,3 +337,24 @@ class SqlFeedback(Base):
     actual: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class SqlABTest(Base):
+    __tablename__ = "ab_tests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), index=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    control_version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"))
+    treatment_version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id"))
+    treatment_share: Mapped[float] = mapped_column(Float, default=0.5)
+    metric: Mapped[str] = mapped_column(String(20))
+    alpha: Mapped[float] = mapped_column(Float, default=0.05)
+    min_samples: Mapped[int] = mapped_column(Integer, default=100)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    stopped_at: Mapped[datetime | None]
+    created_by: Mapped[str] = mapped_column(String(100))
+    winner_version_id: Mapped[int | None] = mapped_column(ForeignKey("model_versions.id"))
+    conclusion: Mapped[str] = mapped_column(Text, default="")
+    promotion_request_id: Mapped[int | None] = mapped_column(ForeignKey("promotion_requests.id"))

@@ -108,7 +108,10 @@ def default_tau(
     if is_binary:
         return TAU_FRACTION * 0.5
     head = np.concatenate(
-        [np.asarray(control, float)[:MIN_OBSERVATIONS], np.asarray(treatment, float)[:MIN_OBSERVATIONS]]
+        [
+            np.asarray(control, float)[:MIN_OBSERVATIONS],
+            np.asarray(treatment, float)[:MIN_OBSERVATIONS],
+        ]
     )
     spread = float(head.std(ddof=1)) if head.size > 1 else 0.0
     return TAU_FRACTION * spread if spread > 0 else 1.0
@@ -135,7 +138,9 @@ def mean_interval(arm: ArmSummary, *, tau: float, alpha: float) -> Interval:
     return Interval(arm.mean - h, arm.mean + h)
 
 
-def look(control: ArmSummary, treatment: ArmSummary, *, tau: float, alpha: float) -> SequentialResult:
+def look(
+    control: ArmSummary, treatment: ArmSummary, *, tau: float, alpha: float
+) -> SequentialResult:
     """The mSPRT at one look, without the history (see ``sequential_test`` for that)."""
     if (
         min(control.n, treatment.n) < MIN_OBSERVATIONS
@@ -201,4 +206,3 @@ def run_looks(
         for i, j in cuts
     ]
     return sequential_test(looks, tau=scale, alpha=alpha)
-

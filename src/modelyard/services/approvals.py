@@ -117,45 +117,53 @@ class ApprovalService:
         promotable(stage)
         with self._uow.begin() as session:
             version = model_version_row(session, actor, model_version_id)
-            if version.stage == stage:
-                raise ConflictError(
-                    f"Version {version.version} is already in {stage}.",
-                    code="approval.already_there",
-                )
-            pending = session.scalar(
-                select(SqlPromotionRequest.id).where(
-                    SqlPromotionRequest.model_version_id == version.id,
-                    SqlPromotionRequest.target_stage == stage,
-                    SqlPromotionRequest.status == RequestStatus.PENDING,
-                )
+            return _to_request(session, self.open_request(session, actor, version, stage, note))
+
+    def open_request(
+        self, session: Session, actor: Actor, version: SqlModelVersion, stage: Stage, note: str
+    ) -> SqlPromotionRequest:
+        """A pending request inside the caller's transaction (shared with A/B tests)."""
+        actor.require(Permission.WRITE, "request promotions")
+        promotable(stage)
+        if version.stage == stage:
+            raise ConflictError(
+                f"Version {version.version} is already in {stage}.",
+                code="approval.already_there",
             )
-            if pending:
-                raise ConflictError(
-                    f"Request {pending} for this promotion is still pending.",
-                    code="approval.pending",
-                )
-            policy = _policy(session, actor, stage)
-            row = SqlPromotionRequest(
-                workspace_id=actor.workspace_id,
-                model_version_id=version.id,
-                target_stage=stage,
-                note=note,
-                status=RequestStatus.PENDING,
-                required_approvals=policy.min_approvals,
-                checks=[c.model_dump() for c in self._checks(session, actor, version, policy)],
-                requested_by_id=actor.user_id,
-                requested_by=actor.username,
+        pending = session.scalar(
+            select(SqlPromotionRequest.id).where(
+                SqlPromotionRequest.model_version_id == version.id,
+                SqlPromotionRequest.target_stage == stage,
+                SqlPromotionRequest.status == RequestStatus.PENDING,
             )
-            session.add(row)
-            session.flush()
-            record_event(
-                session,
-                actor,
-                "approval.request",
-                ("model_version", version.id),
-                {"stage": str(stage), "request": row.id},
+        )
+        if pending:
+            raise ConflictError(
+                f"Request {pending} for this promotion is still pending.",
+                code="approval.pending",
             )
-            return _to_request(session, row)
+        policy = _policy(session, actor, stage)
+        row = SqlPromotionRequest(
+            workspace_id=actor.workspace_id,
+            model_version_id=version.id,
+            target_stage=stage,
+            note=note,
+            status=RequestStatus.PENDING,
+            required_approvals=policy.min_approvals,
+            checks=[c.model_dump() for c in self._checks(session, actor, version, policy)],
+            requested_by_id=actor.user_id,
+            requested_by=actor.username,
+        )
+        session.add(row)
+        session.flush()
+        record_event(
+            session,
+            actor,
+            "approval.request",
+            ("model_version", version.id),
+            {"stage": str(stage), "request": row.id},
+        )
+        return row
 
     def decide(
         self, actor: Actor, request_id: int, *, approve: bool, comment: str = ""

@@ -12,6 +12,7 @@ from modelyard.db.uow import UnitOfWork
 from modelyard.integrations.fsspec_artifacts import FsspecArtifactStore
 from modelyard.integrations.mlflow_tracker import MlflowTracker
 from modelyard.ports import ArtifactStore, Compute, Tracker
+from modelyard.services.ab_tests import ABTestService
 from modelyard.services.approvals import ApprovalService
 from modelyard.services.audit import AuditService
 from modelyard.services.connections import ConnectionService
@@ -60,6 +61,10 @@ class Services:
     @property
     def recorder(self) -> JobRecorder:
         return JobRecorder(self.uow)
+
+    @property
+    def ab_tests(self) -> ABTestService:
+        return ABTestService(self.uow, self.prediction_log, self.approvals)
 
     def is_database_ready(self) -> bool:
         try:

@@ -1,6 +1,7 @@
 """The mSPRT keeps its promise: peeking does not inflate false positives, real effects show."""
 
 import math
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -67,8 +68,8 @@ def test_a_real_difference_is_detected_and_covered():
     assert final.is_significant and final.p_value < 0.001
     assert final.lower < 0.10 < final.upper and final.lower > 0
     # p-values never rise and intervals never widen from look to look
-    assert all(x.p_value >= y.p_value for x, y in zip(results, results[1:]))
-    assert all(y.upper - y.lower <= x.upper - x.lower for x, y in zip(results, results[1:]))
+    assert all(x.p_value >= y.p_value for x, y in pairwise(results))
+    assert all(y.upper - y.lower <= x.upper - x.lower for x, y in pairwise(results))
 
 
 def test_too_few_observations_say_nothing():

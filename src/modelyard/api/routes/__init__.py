@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from modelyard.api.routes import (
+    ab_tests,
     approvals,
     audit,
     auth,
@@ -37,6 +38,7 @@ for _module in (
     feedback,
     approvals,
     audit,
+    ab_tests,
 ):
     api_router.include_router(_module.router)
 

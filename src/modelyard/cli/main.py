@@ -13,6 +13,7 @@ import typer
 
 from modelyard import __version__
 from modelyard.cli import (
+    ab_tests,
     approvals,
     auth,
     automl,
@@ -78,6 +79,7 @@ app.command()(predict.predict)
 app.command()(scoring.score)
 app.add_typer(feedback.app, name="feedback")
 app.add_typer(automl.app, name="automl")
+app.add_typer(ab_tests.app, name="ab-tests")
 
 if __name__ == "__main__":
     app()

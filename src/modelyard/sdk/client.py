@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Self
 
 import httpx
 
+from modelyard.sdk.ab_tests import ABTests
 from modelyard.sdk.approvals import Approvals
 from modelyard.sdk.audit import Audit
 from modelyard.sdk.auth import Auth
@@ -76,6 +77,7 @@ class Client:
         self.feedback = Feedback(self._transport)
         self.scoring = Scoring(self._transport)
         self.audit = Audit(self._transport)
+        self.ab_tests = ABTests(self._transport)
 
     @classmethod
     def login(

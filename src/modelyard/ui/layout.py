@@ -32,6 +32,7 @@ NAVIGATION: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
     ("Deployments", "rocket_launch", "/deployments", ("/deployments",)),
     ("Monitoring", "monitor_heart", "/monitoring", ("/monitoring",)),
     ("Admin", "admin_panel_settings", "/admin", ("/admin",)),
+    ("A/B tests", "compare_arrows", "/ab-tests", ("/ab-tests",)),
 )
 
 PageBody = Callable[..., Awaitable[None]]

@@ -1,6 +1,7 @@
 """The pages: importing this package registers every page with NiceGUI."""
 
 from modelyard.ui.pages import (
+    ab_tests,
     admin,
     approvals,
     auth,
@@ -30,4 +31,5 @@ __all__ = [
     "monitoring",
     "projects",
     "sql",
+    "ab_tests",
 ]

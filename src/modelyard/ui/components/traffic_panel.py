@@ -43,10 +43,11 @@ def arm_rows(revision: DeploymentRevision) -> list[dict[str, Any]]:
 class _ArmEditor:
     """One editable arm: a version, a weight, a shadow switch."""
 
-    def __init__(self, options: dict[int, str], arm: Arm, index: int) -> None:
+    def __init__(self, options: dict[int, str], arm: Arm | None, index: int) -> None:
+        arm = arm or Arm(model_version_id=0, weight=0)
         with ui.row().classes("items-center gap-3") as self.row:
             self.version = (
-                ui.select(options, value=arm.model_version_id, label="Model version")
+                ui.select(options, value=arm.model_version_id or None, label="Model version")
                 .classes("w-72")
                 .mark(f"arm-version-{index}")
             )
@@ -137,10 +138,7 @@ class TrafficPanel:
 
     def _add_editor(self) -> None:
         with self._arms_box:
-            self._editors.append(
-                _ArmEditor(self._options, Arm(model_version_id=0, weight=0), len(self._editors))
-            )
-        self._editors[-1].version.set_value(None)
+            self._editors.append(_ArmEditor(self._options, None, len(self._editors)))
 
     def _show_canary(self, revision: DeploymentRevision) -> None:
         self._canary_box.clear()

@@ -39,7 +39,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deployment_revisions")),
         sa.UniqueConstraint(
-            "deployment_id", "revision", name=op.f("uq_deployment_revisions_deployment_id")
+            "deployment_id", "revision", name=op.f("uq_deployment_revisions_deployment_id_revision")
         ),
     )
     with op.batch_alter_table("deployment_revisions", schema=None) as batch_op:

@@ -270,7 +270,11 @@ class DeploymentService:
         return score(model, feature_frame(frame, columns), task=version.task)
 
     def _submit_shadow(
-        self, deployment_id: int, version: ModelVersion, rows: Sequence[dict[str, Any]], ids: Sequence[str]
+        self,
+        deployment_id: int,
+        version: ModelVersion,
+        rows: Sequence[dict[str, Any]],
+        ids: Sequence[str],
     ) -> None:
         try:
             future = self._shadow_pool.submit(self._shadow, deployment_id, version, rows, ids)
@@ -285,7 +289,11 @@ class DeploymentService:
             self._shadows.discard(future)
 
     def _shadow(
-        self, deployment_id: int, version: ModelVersion, rows: Sequence[dict[str, Any]], ids: Sequence[str]
+        self,
+        deployment_id: int,
+        version: ModelVersion,
+        rows: Sequence[dict[str, Any]],
+        ids: Sequence[str],
     ) -> None:
         """Score a copy of a live request with the shadow version; log, never return."""
         started = time.perf_counter()

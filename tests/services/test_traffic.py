@@ -1,6 +1,8 @@
 """Endpoint traffic: weights, shadow, canary, rollback, history, served-at, stats."""
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
@@ -54,6 +56,32 @@ def test_weighted_split_routes_requests_to_both_versions(services, admin, versio
         logged = session.scalars(select(SqlPrediction.model_version_id)).all()
     assert set(logged) == {v1.id, v2.id}
     assert services.deployments.get(admin, "churn").model_version_id == v1.id
+
+
+def test_switching_while_requests_flow_drops_none(services, admin, versions, endpoint):
+    v1, v2 = versions[0], versions[1]
+    stop = threading.Event()
+
+    def switch():
+        flip = False
+        while not stop.is_set():
+            weights = ((v1.id, 100),) if flip else ((v1.id, 10), (v2.id, 90))
+            services.traffic.set_traffic(admin, "churn", arms(*weights))
+            flip = not flip
+
+    switcher = threading.Thread(target=switch)
+    switcher.start()
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            results = list(
+                pool.map(lambda _: services.deployments.predict(admin, "churn", RECORDS), range(60))
+            )
+    finally:
+        stop.set()
+        switcher.join()
+    assert all(len(r.predictions) == 3 for r in results)
+    assert {r.model_version for r in results} <= {v1.version, v2.version}
+    assert len(services.traffic.history(admin, "churn")) > 2
 
 
 def test_shadow_answers_are_logged_never_returned(services, admin, versions, endpoint):

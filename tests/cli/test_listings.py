@@ -24,6 +24,7 @@ LISTINGS = [
     ("models", "show", "{model_id}"),
     ("endpoints", "list"),
     ("endpoints", "show", "churn"),
+    ("endpoints", "history", "churn"),
 ]
 
 

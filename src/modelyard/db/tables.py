@@ -232,6 +232,7 @@ class SqlDeployment(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revision_id: Mapped[int | None] = mapped_column(Integer)  # deployment_revisions.id
 
 
 class SqlPrediction(Base):
@@ -243,6 +244,8 @@ class SqlPrediction(Base):
     output: Mapped[dict[str, Any]] = mapped_column(default=dict)
     latency_ms: Mapped[float] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    role: Mapped[str] = mapped_column(String(10), default="live", server_default="live")
+    shadow_of: Mapped[str | None] = mapped_column(String(36))
 
 
 class SqlDatasetProfile(Base):
@@ -358,3 +361,20 @@ class SqlABTest(Base):
     winner_version_id: Mapped[int | None] = mapped_column(ForeignKey("model_versions.id"))
     conclusion: Mapped[str] = mapped_column(Text, default="")
     promotion_request_id: Mapped[int | None] = mapped_column(ForeignKey("promotion_requests.id"))
+
+
+class SqlDeploymentRevision(Base):
+    """An endpoint's configuration at one time; rows are only ever added (the history)."""
+
+    __tablename__ = "deployment_revisions"
+    __table_args__ = (UniqueConstraint("deployment_id", "revision"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"), index=True)
+    revision: Mapped[int] = mapped_column(Integer)
+    arms: Mapped[list[Any]] = mapped_column(default=list)
+    canary: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    action: Mapped[str] = mapped_column(String(40))
+    note: Mapped[str] = mapped_column(Text, default="")
+    approval_request_ids: Mapped[list[Any]] = mapped_column(default=list)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -309,7 +309,7 @@ def _observations(
             SqlPrediction.deployment_id == row.deployment_id,
             SqlPrediction.model_version_id.in_(versions),
             SqlPrediction.created_at >= row.started_at,
-            # integrator: add SqlPrediction.role != "shadow"
+            SqlPrediction.role == "live",
         )
         .order_by(SqlPrediction.created_at)
     )

@@ -26,6 +26,7 @@ from modelyard.services.prediction_log import PredictionLog
 from modelyard.services.profiles import ProfileService
 from modelyard.services.projects import ProjectService
 from modelyard.services.scoring import BatchScoringService
+from modelyard.services.traffic import TrafficService
 from modelyard.services.training import TrainingService
 from modelyard.services.users import UserService
 from modelyard.services.workbench import WorkbenchService
@@ -55,6 +56,7 @@ class Services:
     scoring: BatchScoringService
     workbench: WorkbenchService
     connections: ConnectionService
+    traffic: TrafficService
     prediction_log: PredictionLog | None = None
     owns_compute: bool = True
 
@@ -75,6 +77,7 @@ class Services:
             return False
 
     def close(self) -> None:
+        self.deployments.close()  # queued shadow copies reach the log before it closes
         if self.prediction_log is not None:
             self.prediction_log.close()
         if self.compute is not None and self.owns_compute:
@@ -153,4 +156,5 @@ def build_services(
             secret=resolve_secret(settings),
             environment=settings.process_environment(),
         ),
+        traffic=TrafficService(uow, prediction_log),
     )

@@ -97,7 +97,7 @@ class FeedbackService:
                 raise NotFoundError(f"No endpoint named {endpoint!r}.", code="endpoint.not_found")
             counts = session.execute(
                 select(SqlPrediction.model_version_id, func.count())
-                .where(SqlPrediction.deployment_id == deployment.id)
+                .where(SqlPrediction.deployment_id == deployment.id, SqlPrediction.role == "live")
                 .group_by(SqlPrediction.model_version_id)
             ).all()
             return [
@@ -116,6 +116,7 @@ class FeedbackService:
             .where(
                 SqlPrediction.deployment_id == deployment_id,
                 SqlPrediction.model_version_id == version_id,
+                SqlPrediction.role == "live",  # shadow answers never reached anyone
             )
         ).all()
         predicted = [p["prediction"] for p, _ in pairs]

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+
+from fastapi import APIRouter, Query
 
 from modelyard.api.deps import CurrentActor, Limit, Offset, ServicesDep
 from modelyard.api.schemas import (
@@ -10,6 +12,13 @@ from modelyard.api.schemas import (
     ModelVersionRead,
     PredictRequest,
     PredictResponse,
+)
+from modelyard.api.schemas.traffic import (
+    CanaryStart,
+    DeploymentRevisionRead,
+    TrafficNote,
+    TrafficStatsRead,
+    TrafficUpdate,
 )
 from modelyard.domain import Page
 
@@ -58,5 +67,101 @@ def update_endpoint(name: str, body: DeploymentUpdate, actor: CurrentActor, serv
     summary="Predict: records in; predictions, probabilities, model version, prediction ids out",
 )
 def predict(name: str, body: PredictRequest, actor: CurrentActor, services: ServicesDep):
-    result = services.deployments.predict(actor, name, body.records)
+    result = services.deployments.predict(actor, name, body.records, routing_key=body.routing_key)
     return PredictResponse.model_validate(result.model_dump())
+
+
+@router.get(
+    "/{name}/traffic",
+    response_model=DeploymentRevisionRead,
+    summary="The endpoint's current arms, weights and canary",
+)
+def get_traffic(name: str, actor: CurrentActor, services: ServicesDep):
+    return services.traffic.current(actor, name)
+
+
+@router.put(
+    "/{name}/traffic",
+    response_model=DeploymentRevisionRead,
+    summary="Serve these arms (versions, weights, shadow) from now on",
+)
+def set_traffic(name: str, body: TrafficUpdate, actor: CurrentActor, services: ServicesDep):
+    arms = [arm.to_arm() for arm in body.arms]
+    return services.traffic.set_traffic(actor, name, arms, note=body.note)
+
+
+@router.post("/{name}/canary", response_model=DeploymentRevisionRead, summary="Start a canary")
+def start_canary(name: str, body: CanaryStart, actor: CurrentActor, services: ServicesDep):
+    return services.traffic.start_canary(
+        actor, name, body.model_version_id, steps=body.steps, note=body.note
+    )
+
+
+@router.post(
+    "/{name}/canary/advance",
+    response_model=DeploymentRevisionRead,
+    summary="Raise the canary to its next step",
+)
+def advance_canary(
+    name: str, actor: CurrentActor, services: ServicesDep, body: TrafficNote | None = None
+):
+    return services.traffic.advance_canary(actor, name, note=body.note if body else "")
+
+
+@router.post(
+    "/{name}/canary/abort",
+    response_model=DeploymentRevisionRead,
+    summary="Stop the canary; the arms before it serve again",
+)
+def abort_canary(
+    name: str, actor: CurrentActor, services: ServicesDep, body: TrafficNote | None = None
+):
+    return services.traffic.abort_canary(actor, name, note=body.note if body else "")
+
+
+@router.post(
+    "/{name}/rollback",
+    response_model=DeploymentRevisionRead,
+    summary="Re-apply the previous configuration (as a new revision)",
+)
+def rollback(
+    name: str, actor: CurrentActor, services: ServicesDep, body: TrafficNote | None = None
+):
+    return services.traffic.rollback(actor, name, note=body.note if body else "")
+
+
+@router.get(
+    "/{name}/history",
+    response_model=list[DeploymentRevisionRead],
+    summary="Every revision, newest first: arms, who, when, why, approvals",
+)
+def history(name: str, actor: CurrentActor, services: ServicesDep):
+    return services.traffic.history(actor, name)
+
+
+@router.get(
+    "/{name}/served-at",
+    response_model=DeploymentRevisionRead,
+    summary="The revision (and versions) live at a time",
+)
+def served_at(
+    name: str,
+    actor: CurrentActor,
+    services: ServicesDep,
+    at: datetime = Query(description="ISO 8601 time; UTC when no zone is given."),
+):
+    return services.traffic.served_at(actor, name, at)
+
+
+@router.get(
+    "/{name}/traffic-stats",
+    response_model=TrafficStatsRead,
+    summary="Request rate, p50/p95 latency and errors per version over a window",
+)
+def traffic_stats(
+    name: str,
+    actor: CurrentActor,
+    services: ServicesDep,
+    window_s: float = Query(default=300, gt=0, description="Window in seconds."),
+):
+    return services.traffic.traffic_stats(actor, name, window_s)

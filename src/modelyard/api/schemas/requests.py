@@ -64,6 +64,10 @@ class PredictRequest(BaseModel):
     records: list[dict[str, Any]] = Field(
         description="Rows to predict: one object per row with every feature of the model."
     )
+    routing_key: str | None = Field(
+        default=None,
+        description="Sticky routing: requests with the same key reach the same version.",
+    )
 
 
 class PredictResponse(BaseModel):

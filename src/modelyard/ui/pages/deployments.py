@@ -12,6 +12,8 @@ from modelyard.ui.components.live_metrics import LiveMetrics
 from modelyard.ui.components.prediction_form import PredictionForm
 from modelyard.ui.components.promotion import stage_badge
 from modelyard.ui.components.tables import column, link_table
+from modelyard.ui.components.traffic_history import TrafficChart, TrafficHistory
+from modelyard.ui.components.traffic_panel import TrafficPanel
 from modelyard.ui.context import call, services
 from modelyard.ui.formatting import metric, metric_name, when
 from modelyard.ui.layout import page
@@ -55,9 +57,18 @@ async def deployment_page(actor: Actor, name: str) -> None:
     deployment = await call(services().deployments.get, actor, name)
     model = await call(services().deployments.served_model, actor, name)
     _serves(name, deployment.stage, model)
+    history: list[TrafficHistory] = []
+
+    async def changed() -> None:
+        for table in history:
+            await table.refresh()
+
+    await TrafficPanel.create(actor, name, on_change=changed)
+    TrafficChart(actor, name)
     _usage(name, model)
     PredictionForm(actor, name, model)
     await LiveMetrics.create(actor, name)
+    history.append(await TrafficHistory.create(actor, name))
 
 
 def _serves(name: str, stage: str, model: ModelVersion) -> None:

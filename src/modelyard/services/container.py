@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import Engine, text
 
@@ -24,6 +25,8 @@ from modelyard.services.models import ModelService
 from modelyard.services.prediction_log import PredictionLog
 from modelyard.services.profiles import ProfileService
 from modelyard.services.projects import ProjectService
+from modelyard.services.model_exports import ModelExportService
+from modelyard.services.schedules import ScheduleService
 from modelyard.services.scoring import BatchScoringService
 from modelyard.services.training import TrainingService
 from modelyard.services.users import UserService
@@ -56,6 +59,14 @@ class Services:
     connections: ConnectionService
     prediction_log: PredictionLog | None = None
     owns_compute: bool = True
+
+    @cached_property
+    def schedules(self) -> ScheduleService:
+        return ScheduleService(self.uow, self.scoring)
+
+    @cached_property
+    def model_exports(self) -> ModelExportService:
+        return ModelExportService(self.uow, self.tracker, self.artifacts)
 
     @property
     def recorder(self) -> JobRecorder:

@@ -170,4 +170,9 @@ class Schedule(Entity):
 
 __all__ = [
     "Schedule",
-    "MAX_PREVIEW", "ScheduleKind", "check_timezone", "next_runs", "normalize_cron"]
+    "MAX_PREVIEW",
+    "ScheduleKind",
+    "check_timezone",
+    "next_runs",
+    "normalize_cron",
+]

@@ -155,7 +155,10 @@ def _convert(model: Any, columns: Sequence[tuple[str, str]], task: str) -> bytes
     options = {id(model): {"zipmap": False}} if task == "classification" else None
     try:
         onnx_model = to_onnx(
-            model, initial_types=_initial_types(columns), options=options, target_opset={"": 17, "ai.onnx.ml": 3}
+            model,
+            initial_types=_initial_types(columns),
+            options=options,
+            target_opset={"": 17, "ai.onnx.ml": 3},
         )
     except Exception as exc:  # skl2onnx raises many types; all mean "no converter"
         step = _missing_step(exc)
@@ -172,7 +175,11 @@ def _missing_step(exc: Exception) -> str:
 
 
 def _verify(
-    content: bytes, pipeline: Any, sample: pd.DataFrame, columns: Sequence[tuple[str, str]], task: str
+    content: bytes,
+    pipeline: Any,
+    sample: pd.DataFrame,
+    columns: Sequence[tuple[str, str]],
+    task: str,
 ) -> None:
     import onnxruntime as rt
 

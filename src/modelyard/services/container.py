@@ -21,11 +21,11 @@ from modelyard.services.datasets import DatasetService
 from modelyard.services.deployments import DeploymentService
 from modelyard.services.feedback import FeedbackService
 from modelyard.services.jobs import JobRecorder, JobService
+from modelyard.services.model_exports import ModelExportService
 from modelyard.services.models import ModelService
 from modelyard.services.prediction_log import PredictionLog
 from modelyard.services.profiles import ProfileService
 from modelyard.services.projects import ProjectService
-from modelyard.services.model_exports import ModelExportService
 from modelyard.services.schedules import ScheduleService
 from modelyard.services.scoring import BatchScoringService
 from modelyard.services.training import TrainingService

@@ -7,6 +7,7 @@ read the same due row, only one moves ``next_run_at`` on and submits the job.
 
 from __future__ import annotations
 
+import builtins
 import logging
 import re
 from dataclasses import dataclass
@@ -217,13 +218,20 @@ class ScheduleService:
         actor.require(Permission.WRITE, "delete schedules")
         with self._uow.begin() as session:
             row = _schedule_row(session, actor, schedule_id)
-            record_event(session, actor, "schedule.delete", ("schedule", row.id), {"name": row.name})
+            record_event(
+                session, actor, "schedule.delete", ("schedule", row.id), {"name": row.name}
+            )
             session.delete(row)
 
     def preview(
-        self, actor: Actor, cron: str, *, timezone: str = "UTC", count: int = 5,
+        self,
+        actor: Actor,
+        cron: str,
+        *,
+        timezone: str = "UTC",
+        count: int = 5,
         now: datetime | None = None,
-    ) -> list[datetime]:
+    ) -> builtins.list[datetime]:
         """The next ``count`` times ``cron`` fires, in UTC: check an expression before saving."""
         actor.require(Permission.READ, "preview schedules")
         return next_runs(cron, timezone, now or _utcnow(), count)
@@ -234,9 +242,11 @@ class ScheduleService:
         with self._uow.begin() as session:
             row = _schedule_row(session, actor, schedule_id)
             params = dict(row.params)
-        return self._submit(actor, schedule_id, params, now or _utcnow(), raise_errors=True)
+        job = self._submit(actor, schedule_id, params, now or _utcnow(), raise_errors=True)
+        assert job is not None  # raise_errors: a failure raised instead
+        return job
 
-    def run_due(self, now: datetime | None = None) -> list[int]:
+    def run_due(self, now: datetime | None = None) -> builtins.list[int]:
         """Submit one job for each enabled schedule due at ``now``; return the job ids.
 
         Safe with several processes: each due schedule is claimed by exactly one of them.
@@ -250,6 +260,8 @@ class ScheduleService:
             ).all()
         jobs = []
         for schedule_id, planned in due:
+            if planned is None:
+                continue
             claimed = self._claim(schedule_id, planned, now)
             if claimed is not None:
                 actor, params = claimed

@@ -32,7 +32,9 @@ def test_a_bad_cron_expression_says_which_field_is_wrong(cron, reason):
 def test_the_exact_message_for_an_out_of_range_minute():
     with pytest.raises(InvalidInputError) as caught:
         normalize_cron("61 * * * *")
-    assert caught.value.message == "'61 * * * *' is not a valid cron expression: minute must be 0-59"
+    assert (
+        caught.value.message == "'61 * * * *' is not a valid cron expression: minute must be 0-59"
+    )
 
 
 @pytest.mark.parametrize(

@@ -82,12 +82,7 @@ def _simplify(estimator: Any, path: str) -> Any:
     name = type(estimator).__name__
     if name == "LabelEncodedClassifier":
         inner = _simplify(estimator.estimator_, f"{path}/estimator")
-        inner = copy.copy(inner)
-        inner.classes_ = np.asarray(estimator.classes_)
-        if hasattr(inner, "le_"):
-            inner.le_ = copy.copy(inner.le_)
-            inner.le_.classes_ = inner.classes_
-        return inner
+        return _relabel(inner, np.asarray(estimator.classes_))
     if isinstance(estimator, Pipeline):
         clone = copy.copy(estimator)
         steps = [(n, _simplify(s, f"{path}/{n}")) for n, s in estimator.steps]
@@ -125,6 +120,23 @@ def _simplify(estimator: Any, path: str) -> Any:
             return None  # the graph inputs are typed already: the cast is dropped
         raise unsupported(path, f"applies the function {func!r}, which has no ONNX converter")
     return estimator
+
+
+def _relabel(classifier: Any, classes: np.ndarray) -> Any:
+    """A copy of a classifier fitted on label indices that answers with ``classes``."""
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(classifier, Pipeline):
+        clone = copy.copy(classifier)
+        name, last = classifier.steps[-1]
+        clone.steps = [*classifier.steps[:-1], (name, _relabel(last, classes))]
+        return clone
+    clone = copy.copy(classifier)
+    clone.classes_ = classes
+    if hasattr(clone, "le_"):
+        clone.le_ = copy.copy(clone.le_)
+        clone.le_.classes_ = classes
+    return clone
 
 
 def _initial_types(columns: Sequence[tuple[str, str]]) -> list[tuple[str, Any]]:
@@ -205,7 +217,12 @@ def export_onnx(
 ) -> bytes:
     """The ONNX bytes of ``pipeline``, verified with onnxruntime on ``sample``."""
     _register_converters()
-    simple = _simplify(pipeline, type(pipeline).__name__)
+    try:
+        simple = _simplify(pipeline, type(pipeline).__name__)
+    except InvalidInputError:
+        raise
+    except Exception as exc:  # an estimator of a shape we do not know how to reduce
+        raise unsupported(type(pipeline).__name__, f"cannot be prepared ({exc})") from exc
     content = _convert(simple, columns, task)
     _verify(content, pipeline, sample, columns, task)
     return content

@@ -40,7 +40,7 @@ def registered(
         sdk = modelyard.Client.login("http://testserver", "admin", ADMIN_PASSWORD, http_client=http)
         version = sdk.datasets.upload(write_csv(root), "churn")
         job = sdk.training.start(
-            version.id, "churned", time_budget_s=10, families=["linear"], max_trials=2
+            version.id, "churned", time_budget_s=30, families=["linear"], max_trials=2
         )
         finished = sdk.jobs.wait(job.id, timeout_s=300)
         assert finished.result is not None, finished.error_message

@@ -7,10 +7,24 @@ from pathlib import Path
 from nicegui import ui
 from nicegui.testing import User
 
-from modelyard.domain import Actor
+from modelyard.domain import Actor, JobStatus, ModelVersion
+from modelyard.domain.training import TrainingOptions
 from modelyard.services.container import Services
+from tests.factories import make_dataset_version, wait_for_job
 from tests.ui.conftest import WAIT, eventually, sign_in
-from tests.ui.test_governance import make_model_version
+
+# linear models only (they convert to ONNX); a roomy budget for a busy machine
+LINEAR = TrainingOptions(families=["linear"], max_trials=2, ensemble=False, time_budget_s=30)
+
+
+def make_model_version(services: Services, admin: Actor, tmp_path: Path) -> ModelVersion:
+    data = make_dataset_version(services, admin, tmp_path)
+    job = wait_for_job(
+        services, admin, services.training.start(admin, data.id, "churned", options=LINEAR).id
+    )
+    assert job.status is JobStatus.SUCCEEDED, job.error_message
+    assert job.result is not None
+    return services.models.register(admin, int(job.result["run_id"]))
 
 
 async def test_a_user_schedules_scoring_and_downloads_model_files(
@@ -73,4 +87,7 @@ async def test_a_user_compares_two_versions(
     await user.should_see(marker="compare-table", retries=WAIT)
     await user.should_see(marker="compare-chart")
     await user.should_see("The versions were trained with the same parameters.")
-    await user.should_see(f"{first.name} v{second.version} (id {second.id})")
+    (table,) = user.find(marker="compare-metrics").elements
+    labels = [column["label"] for column in table.props["columns"]]
+    assert f"{first.name} v{second.version} (id {second.id})" in labels
+    assert any(row["field"] == "algorithm" for row in table.props["rows"])

@@ -65,7 +65,9 @@ def _metrics_table(comparison: VersionComparison) -> None:
         {"name": label, "label": label, "field": label, "align": "left"} for label in labels
     ]
     with section("Side by side", "compare", marker="compare-table"):
-        ui.table(columns=columns, rows=rows, row_key="field").props("dense flat").classes("w-full")
+        ui.table(columns=columns, rows=rows, row_key="field").props("dense flat").classes(
+            "w-full"
+        ).mark("compare-metrics")
 
 
 def _metrics_chart(comparison: VersionComparison) -> None:

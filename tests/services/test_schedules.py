@@ -64,6 +64,14 @@ def test_a_due_schedule_submits_exactly_one_scoring_job(services, admin, viewer,
     archive = services.model_exports.download(admin, model.id)
     assert archive.filename.endswith(".zip") and archive.size_bytes > 1000
 
+    # an endpoint's schedule scores with whatever version the endpoint serves when it fires
+    services.deployments.create(admin, "churn", model.id)
+    by_endpoint = services.schedules.create(
+        admin, "by endpoint", "@hourly", ScoringTarget(endpoint="churn", dataset_version_id=data.id)
+    )
+    endpoint_job = services.schedules.run_now(admin, by_endpoint.id)
+    assert endpoint_job.params["model_version_id"] == model.id
+
     services.schedules.delete(admin, schedule.id)
     with pytest.raises(NotFoundError, match="No schedule with id"):
         services.schedules.get(admin, schedule.id)

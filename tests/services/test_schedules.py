@@ -61,6 +61,7 @@ def test_a_due_schedule_submits_exactly_one_scoring_job(services, admin, viewer,
         admin, [model.id, services.models.register(admin, model.run_id).id]
     )
     assert comparison.metrics == sorted(model.metrics) and comparison.differing_params == []
+    assert all(v.size_bytes and v.size_bytes > 1000 for v in comparison.versions)
     archive = services.model_exports.download(admin, model.id)
     assert archive.filename.endswith(".zip") and archive.size_bytes > 1000
 

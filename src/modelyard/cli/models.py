@@ -168,6 +168,7 @@ def compare(
         {"": "stage", **{str(v.model.id): v.model.stage for v in versions}},
         {"": "algorithm", **{str(v.model.id): v.algorithm for v in versions}},
         {"": "dataset version", **{str(v.model.id): v.dataset_version_id for v in versions}},
+        {"": "size (bytes)", **{str(v.model.id): v.size_bytes for v in versions}},
     ]
     rows += [
         {"": name, **{str(v.model.id): v.model.metrics.get(name) for v in versions}}

@@ -17,6 +17,9 @@ class ComparedVersion(Entity):
     dataset_version_id: int
     target: str
     params: dict[str, Any]
+    size_bytes: int | None = Field(
+        default=None, description="Size of the MLflow model directory (None if unreadable)."
+    )
 
 
 class VersionComparison(Entity):

@@ -13,7 +13,7 @@ from modelyard.db.tables import SqlDataset, SqlDatasetVersion, SqlModelVersion, 
 from modelyard.db.uow import UnitOfWork
 from modelyard.domain import Actor, ModelVersion, Page, Permission
 from modelyard.domain.comparison import MAX_COMPARED, ComparedVersion, VersionComparison
-from modelyard.errors import InvalidInputError, NotFoundError
+from modelyard.errors import InvalidInputError, ModelyardError, NotFoundError
 from modelyard.ports import Tracker
 from modelyard.services.audit import record_event
 from modelyard.services.paging import paginate
@@ -157,4 +157,17 @@ class ModelService:
                         params=dict(run.params),
                     )
                 )
-        return VersionComparison.build(compared)
+        sized = [v.model_copy(update={"size_bytes": self._size(v.model)}) for v in compared]
+        return VersionComparison.build(sized)
+
+    def _size(self, model: ModelVersion) -> int | None:
+        """Bytes of the model directory as MLflow stores it (a local copy is measured)."""
+        import tempfile
+        from pathlib import Path
+
+        try:
+            with tempfile.TemporaryDirectory(prefix="modelyard-size-") as tmp:
+                folder = self._tracker.download_model(model.mlflow_uri, Path(tmp))
+                return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        except ModelyardError:
+            return None

@@ -14,7 +14,7 @@ from modelyard.errors import InvalidInputError
 from modelyard.ui.components.cards import section
 from modelyard.ui.components.charts import PALETTE, chart_title, echart
 from modelyard.ui.context import call, services
-from modelyard.ui.formatting import metric, metric_name
+from modelyard.ui.formatting import metric, metric_name, size
 from modelyard.ui.layout import page
 
 
@@ -50,6 +50,7 @@ def _metrics_table(comparison: VersionComparison) -> None:
         "dataset version": [str(v.dataset_version_id) for v in comparison.versions],
         "target": [v.target for v in comparison.versions],
         "input columns": [str(len(v.model.feature_columns)) for v in comparison.versions],
+        "model size": [size(v.size_bytes) if v.size_bytes else "-" for v in comparison.versions],
     }
     for name, values in facts.items():
         rows.append({"field": name, **dict(zip(labels, values, strict=True))})

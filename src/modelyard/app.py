@@ -19,6 +19,7 @@ from modelyard.logs import actor_var, request_id_var
 from modelyard.ports import Compute
 from modelyard.services.container import Services, build_services, resolve_secret
 from modelyard.settings import Settings
+from modelyard.worker.scheduler import SchedulerLoop
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,11 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        scheduler = _start_scheduler(services)
+        app.state.scheduler = scheduler
         yield
+        if scheduler is not None:
+            scheduler.stop()
         services.close()
 
     app = FastAPI(
@@ -88,6 +93,16 @@ def _bootstrap_admin(services: Services) -> None:
             result.username,
             result.generated_password,
         )
+
+
+def _start_scheduler(services: Services) -> SchedulerLoop | None:
+    """The loop that starts scheduled jobs; off with MODELYARD_SCHEDULER__ENABLED=false."""
+    settings = services.settings.scheduler
+    if not settings.enabled or services.jobs is None:
+        return None
+    loop = SchedulerLoop(services.schedules.run_due, interval_s=settings.interval_s)
+    loop.start()
+    return loop
 
 
 def _reconcile_jobs(services: Services) -> None:

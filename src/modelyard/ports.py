@@ -71,6 +71,10 @@ class Tracker(Protocol):
 
     def set_alias(self, name: str, alias: str, version: int) -> None: ...
 
+    def download_model(self, uri: str, target: Path) -> Path:
+        """Copy the model directory behind ``uri`` into ``target``; return its path."""
+        ...
+
 
 class Compute(Protocol):
     """Where jobs run (Dask)."""

@@ -105,6 +105,19 @@ class AuthSettings(BaseModel):
     )
 
 
+class SchedulerSettings(BaseModel):
+    enabled: bool = Field(
+        default=True,
+        description="Run the scheduler loop in the web process: it starts scheduled batch "
+        "scoring jobs when their cron expression fires. Several processes may run it.",
+    )
+    interval_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds between two looks for due schedules (the most a run is late).",
+    )
+
+
 class Settings(BaseSettings):
     """All of Modelyard's configuration."""
 
@@ -129,6 +142,7 @@ class Settings(BaseSettings):
     server: ServerSettings = Field(default_factory=ServerSettings)
     training: TrainingSettings = Field(default_factory=TrainingSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
 
     # Short aliases for the settings people set most (MODELYARD_DATABASE_URL, ...).
     database_url: str | None = Field(default=None, description="Alias of db.url.")

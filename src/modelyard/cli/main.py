@@ -25,6 +25,7 @@ from modelyard.cli import (
     models,
     predict,
     projects,
+    schedules,
     scoring,
     serve,
     sql,
@@ -80,6 +81,7 @@ app.command()(scoring.score)
 app.add_typer(feedback.app, name="feedback")
 app.add_typer(automl.app, name="automl")
 app.add_typer(ab_tests.app, name="ab-tests")
+app.add_typer(schedules.app, name="schedules")
 
 if __name__ == "__main__":
     app()

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from modelyard.cli.approvals import REQUEST_FIELDS
 from modelyard.cli.context import get_client
-from modelyard.cli.output import Column, JsonFlag, Limit, Offset, print_json, show_item, show_page
+from modelyard.cli.output import (
+    Column,
+    JsonFlag,
+    Limit,
+    Offset,
+    print_json,
+    show_item,
+    show_page,
+    show_rows,
+)
 
 app = typer.Typer(help="The model registry: registered model versions.", no_args_is_help=True)
 
@@ -106,6 +116,69 @@ def promote(
     show_item(request, REQUEST_FIELDS, as_json=as_json)
     if not as_json:
         typer.echo(f"An approver decides with: modelyard approvals approve {request.id}")
+
+
+@app.command("download")
+def download(
+    ctx: typer.Context,
+    model_version_id: ModelVersionId,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", dir_okay=False, help="Where to write the .zip.")
+    ],
+    as_json: JsonFlag = False,
+) -> None:
+    """Download a version as a zip: the MLflow model, its requirements and the model card."""
+    path = get_client(ctx).models.download(model_version_id, out)
+    if as_json:
+        return print_json({"out": str(path), "size_bytes": path.stat().st_size})
+    typer.echo(f"Wrote {path}; unzip it, then: mlflow models serve -m <folder> --env-manager local")
+
+
+@app.command("onnx")
+def onnx(
+    ctx: typer.Context,
+    model_version_id: ModelVersionId,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", dir_okay=False, help="Where to write the .onnx.")
+    ],
+    as_json: JsonFlag = False,
+) -> None:
+    """Export a version to ONNX (checked with onnxruntime against the original)."""
+    path = get_client(ctx).models.onnx(model_version_id, out)
+    if as_json:
+        return print_json({"out": str(path), "size_bytes": path.stat().st_size})
+    typer.echo(f"Wrote {path}.")
+
+
+@app.command("compare")
+def compare(
+    ctx: typer.Context,
+    model_version_ids: Annotated[
+        list[int], typer.Argument(metavar="MODEL_VERSION_ID...", help="Two or more ids.")
+    ],
+    as_json: JsonFlag = False,
+) -> None:
+    """Compare model versions side by side: metrics, data, stage, differing parameters."""
+    comparison = get_client(ctx).models.compare(*model_version_ids)
+    if as_json:
+        return print_json(comparison)
+    versions = comparison.versions
+    rows: list[dict[str, object]] = [
+        {"": "version", **{str(v.model.id): f"{v.model.name}:{v.model.version}" for v in versions}},
+        {"": "stage", **{str(v.model.id): v.model.stage for v in versions}},
+        {"": "algorithm", **{str(v.model.id): v.algorithm for v in versions}},
+        {"": "dataset version", **{str(v.model.id): v.dataset_version_id for v in versions}},
+        {"": "size (bytes)", **{str(v.model.id): v.size_bytes for v in versions}},
+    ]
+    rows += [
+        {"": name, **{str(v.model.id): v.model.metrics.get(name) for v in versions}}
+        for name in comparison.metrics
+    ]
+    rows += [
+        {"": f"param {name}", **{str(v.model.id): v.params.get(name) for v in versions}}
+        for name in comparison.differing_params
+    ]
+    show_rows(rows, as_json=False)
 
 
 def _field(text: str) -> tuple[str, str]:

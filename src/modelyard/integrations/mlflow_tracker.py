@@ -10,6 +10,7 @@ import logging
 import os
 import threading
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
 from modelyard.errors import DependencyUnavailableError, NotFoundError
@@ -139,3 +140,15 @@ class MlflowTracker:
             ) from exc
         self._model_cache[uri] = model
         return model
+
+    def download_model(self, uri: str, target: Path) -> Path:
+        """Copy the MLflow model directory behind ``uri`` (MLmodel, files, requirements)
+        into the folder ``target``; return the model directory."""
+        mlflow = self._mlflow()
+        try:
+            local = mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=str(target))
+        except Exception as exc:
+            raise NotFoundError(
+                f"The model {uri} cannot be read from MLflow: {exc}", code="model.unloadable"
+            ) from exc
+        return Path(local)

@@ -35,6 +35,7 @@ from modelyard.sdk.feedback import Feedback
 from modelyard.sdk.jobs import Jobs
 from modelyard.sdk.models import Models
 from modelyard.sdk.projects import Projects
+from modelyard.sdk.schedules import Schedules
 from modelyard.sdk.scoring import Scoring
 from modelyard.sdk.sql import Sql
 from modelyard.sdk.training import Training
@@ -78,6 +79,7 @@ class Client:
         self.scoring = Scoring(self._transport)
         self.audit = Audit(self._transport)
         self.ab_tests = ABTests(self._transport)
+        self.schedules = Schedules(self._transport)
 
     @classmethod
     def login(

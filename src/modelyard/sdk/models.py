@@ -5,9 +5,11 @@ Promotions to staging or production go through ``client.approvals``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from modelyard.domain import ModelVersion, Page
+from modelyard.domain.comparison import VersionComparison
 from modelyard.sdk.transport import Resource
 
 
@@ -34,3 +36,21 @@ class Models(Resource):
         path = f"/models/{model_version_id}/card"
         card: dict[str, Any] = self._transport.request("PUT", path, json={"fields": fields})
         return card
+
+    def compare(self, *model_version_ids: int) -> VersionComparison:
+        """Versions side by side: metrics, parameters, data, stage and card."""
+        params = {"ids": ",".join(map(str, model_version_ids))}
+        return self._send(VersionComparison, "GET", "/models/compare", params=params)
+
+    def download(self, model_version_id: int, path: str | Path) -> Path:
+        """Save the MLflow model + model card as a zip at ``path`` (unzip, then
+        ``mlflow models serve -m DIR``)."""
+        target = Path(path)
+        self._transport.download(f"/models/{model_version_id}/download", target)
+        return target
+
+    def onnx(self, model_version_id: int, path: str | Path) -> Path:
+        """Save the model as ONNX at ``path``; InvalidInputError when it cannot convert."""
+        target = Path(path)
+        self._transport.download(f"/models/{model_version_id}/onnx", target)
+        return target

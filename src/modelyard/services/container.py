@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy import Engine, text
 
@@ -21,10 +22,12 @@ from modelyard.services.datasets import DatasetService
 from modelyard.services.deployments import DeploymentService
 from modelyard.services.feedback import FeedbackService
 from modelyard.services.jobs import JobRecorder, JobService
+from modelyard.services.model_exports import ModelExportService
 from modelyard.services.models import ModelService
 from modelyard.services.prediction_log import PredictionLog
 from modelyard.services.profiles import ProfileService
 from modelyard.services.projects import ProjectService
+from modelyard.services.schedules import ScheduleService
 from modelyard.services.scoring import BatchScoringService
 from modelyard.services.traffic import TrafficService
 from modelyard.services.training import TrainingService
@@ -59,6 +62,14 @@ class Services:
     traffic: TrafficService
     prediction_log: PredictionLog | None = None
     owns_compute: bool = True
+
+    @cached_property
+    def schedules(self) -> ScheduleService:
+        return ScheduleService(self.uow, self.scoring)
+
+    @cached_property
+    def model_exports(self) -> ModelExportService:
+        return ModelExportService(self.uow, self.tracker, self.artifacts)
 
     @property
     def recorder(self) -> JobRecorder:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -11,7 +12,8 @@ from sqlalchemy.orm import Session
 from modelyard.db.tables import SqlDataset, SqlDatasetVersion, SqlModelVersion, SqlRun
 from modelyard.db.uow import UnitOfWork
 from modelyard.domain import Actor, ModelVersion, Page, Permission
-from modelyard.errors import InvalidInputError, NotFoundError
+from modelyard.domain.comparison import MAX_COMPARED, ComparedVersion, VersionComparison
+from modelyard.errors import InvalidInputError, ModelyardError, NotFoundError
 from modelyard.ports import Tracker
 from modelyard.services.audit import record_event
 from modelyard.services.paging import paginate
@@ -131,3 +133,41 @@ class ModelService:
                 offset=offset,
                 limit=limit,
             )
+
+    def compare(self, actor: Actor, model_version_ids: Sequence[int]) -> VersionComparison:
+        """Versions side by side: metrics, parameters, data, stage and model card."""
+        actor.require(Permission.READ, "compare models")
+        ids = list(dict.fromkeys(model_version_ids))
+        if not 2 <= len(ids) <= MAX_COMPARED:
+            raise InvalidInputError(
+                f"Compare 2 to {MAX_COMPARED} different model versions; got {len(ids)}.",
+                code="model.compare_count",
+            )
+        with self._uow.begin() as session:
+            compared = []
+            for model_version_id in ids:
+                row = model_version_row(session, actor, model_version_id)
+                run = session.get_one(SqlRun, row.run_id)
+                compared.append(
+                    ComparedVersion(
+                        model=to_model_version(session, row),
+                        algorithm=run.algorithm,
+                        dataset_version_id=run.dataset_version_id,
+                        target=run.target,
+                        params=dict(run.params),
+                    )
+                )
+        sized = [v.model_copy(update={"size_bytes": self._size(v.model)}) for v in compared]
+        return VersionComparison.build(sized)
+
+    def _size(self, model: ModelVersion) -> int | None:
+        """Bytes of the model directory as MLflow stores it (a local copy is measured)."""
+        import tempfile
+        from pathlib import Path
+
+        try:
+            with tempfile.TemporaryDirectory(prefix="modelyard-size-") as tmp:
+                folder = self._tracker.download_model(model.mlflow_uri, Path(tmp))
+                return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+        except ModelyardError:
+            return None

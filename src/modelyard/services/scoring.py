@@ -16,6 +16,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from sqlalchemy.orm import Session
 
 from modelyard.db.tables import SqlJob
 from modelyard.db.uow import UnitOfWork
@@ -46,16 +47,7 @@ class BatchScoringService:
         if self._jobs is None:
             raise DependencyUnavailableError("This process runs no jobs.", code="jobs.unavailable")
         with self._uow.begin() as session:
-            model = to_model_version(session, model_version_row(session, actor, model_version_id))
-            data = version_row(session, actor, dataset_version_id)
-            present = {c["name"] for c in data.columns}
-            missing = [c.name for c in model.feature_columns if c.name not in present]
-            if missing:
-                raise InvalidInputError(
-                    f"The dataset version lacks the model's feature(s): {', '.join(missing)}.",
-                    code="scoring.missing_features",
-                    details={"missing": missing},
-                )
+            check_scorable(session, actor, model_version_id, dataset_version_id)
             params = {
                 "model_version_id": model_version_id,
                 "dataset_version_id": dataset_version_id,
@@ -115,6 +107,22 @@ class BatchScoringService:
         return _chunks(self._artifacts, key, fmt)
 
 
+def check_scorable(
+    session: Session, actor: Actor, model_version_id: int, dataset_version_id: int
+) -> None:
+    """Raise unless both exist in the actor's workspace and the data has every feature."""
+    model = to_model_version(session, model_version_row(session, actor, model_version_id))
+    data = version_row(session, actor, dataset_version_id)
+    present = {c["name"] for c in data.columns}
+    missing = [c.name for c in model.feature_columns if c.name not in present]
+    if missing:
+        raise InvalidInputError(
+            f"The dataset version lacks the model's feature(s): {', '.join(missing)}.",
+            code="scoring.missing_features",
+            details={"missing": missing},
+        )
+
+
 def _scored(
     batch: pa.RecordBatch, pipeline: Any, columns: list[tuple[str, str]], task: str
 ) -> pa.Table:
@@ -156,4 +164,4 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-__all__ = ["FORMATS", "BatchScoringService"]
+__all__ = ["FORMATS", "BatchScoringService", "check_scorable"]

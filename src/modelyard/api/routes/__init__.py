@@ -15,6 +15,7 @@ from modelyard.api.routes import (
     models,
     profiles,
     projects,
+    schedules,
     scoring,
     sql,
     training,
@@ -39,6 +40,7 @@ for _module in (
     approvals,
     audit,
     ab_tests,
+    schedules,
 ):
     api_router.include_router(_module.router)
 

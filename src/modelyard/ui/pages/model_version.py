@@ -11,10 +11,12 @@ from modelyard.domain.approvals import CARD_FIELDS, Stage
 from modelyard.ui.components.batch_scoring import BatchScoring, dataset_version_options
 from modelyard.ui.components.cards import metric_cards, section
 from modelyard.ui.components.promotion import request_summary, stage_badge
+from modelyard.ui.components.schedules import ScheduleSection, model_files
 from modelyard.ui.context import call, services
 from modelyard.ui.errors import guarded
 from modelyard.ui.formatting import when
 from modelyard.ui.layout import page
+from modelyard.ui.pages import model_compare  # noqa: F401  (/models/compare before /models/{id})
 
 REQUESTS_SHOWN = 50
 ENDPOINT_STAGES = ("development", "staging", "production")
@@ -30,7 +32,10 @@ async def model_version_page(actor: Actor, model_version_id: int) -> None:
     _card(actor, model)
     await _promotion(actor, model)
     _deploy(actor, model)
-    BatchScoring(actor, model, await dataset_version_options(actor))
+    options = await dataset_version_options(actor)
+    BatchScoring(actor, model, options)
+    ScheduleSection(actor, model, options)
+    model_files(actor, model)
 
 
 def _heading(model: ModelVersion) -> None:

@@ -15,19 +15,39 @@ from modelyard.ui.layout import page
 
 
 @page("/models", "Models")
-async def models_page(actor: Actor) -> None:
+async def models_page(actor: Actor, compare: str = "") -> None:
     versions = await call(services().models.list, actor, limit=200)
     if not versions.items:
         ui.label(
             "No models yet: train one from a dataset, then register it from the job page."
         ).classes("text-grey-7").mark("models-empty")
+        return
+    picked = {int(p) for p in compare.split(",") if p.strip().isdigit()}
+    selection: dict[int, ui.checkbox] = {}
+    _compare_bar(selection)
     for version in versions.items:
-        _model_card(actor, version)
+        selection[version.id] = _model_card(actor, version, is_picked=version.id in picked)
 
 
-def _model_card(actor: Actor, version: ModelVersion) -> None:
+def _compare_bar(selection: dict[int, ui.checkbox]) -> None:
+    def open_comparison() -> None:
+        ids = [str(i) for i, box in selection.items() if box.value]
+        if len(ids) < 2:
+            ui.notify("Tick two or more versions to compare.", type="warning")
+            return
+        ui.navigate.to(f"/models/compare?ids={','.join(ids)}")
+
+    with ui.row().classes("items-center gap-3"):
+        ui.label("Tick versions to compare them side by side.").classes("text-grey-7")
+        ui.button("Compare", icon="compare", on_click=guarded(open_comparison)).mark(
+            "compare-selected"
+        )
+
+
+def _model_card(actor: Actor, version: ModelVersion, *, is_picked: bool) -> ui.checkbox:
     with ui.card().classes("w-full gap-2").mark(f"model-{version.id}"):
         with ui.row().classes("items-center gap-3"):
+            box = ui.checkbox(value=is_picked).mark(f"compare-{version.id}")
             ui.link(version.name, f"/models/{version.id}").classes(
                 "text-lg font-semibold text-primary"
             ).mark(f"model-link-{version.id}")
@@ -42,6 +62,7 @@ def _model_card(actor: Actor, version: ModelVersion) -> None:
             f"on {when(version.created_at)} · {version.mlflow_uri}"
         ).classes("text-sm text-grey-7")
         _deploy_form(actor, version)
+    return box
 
 
 def _deploy_form(actor: Actor, version: ModelVersion) -> None:

@@ -1,0 +1,231 @@
+"""Export a fitted scikit-learn pipeline to ONNX, and prove the export predicts the same.
+
+skl2onnx converts the scikit-learn parts; onnxmltools adds LightGBM and XGBoost. Our own
+wrappers are reduced to what ONNX can express before conversion: the label-encoding
+classifier becomes its inner estimator with the original class labels, and the
+``FunctionTransformer`` steps that only cast columns (to float, to text) become casts of
+the typed graph inputs. Anything else without a converter is refused with the name of
+the step, and so is a graph whose predictions differ from the pipeline's on the sample.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from modelyard.errors import InvalidInputError
+
+NUMERIC_KINDS = ("numeric", "integer")
+PROBABILITY_TOLERANCE = 1e-4
+VALUE_TOLERANCE = 1e-4
+_CAST_FUNCTIONS = ("_as_float", "as_text", "as_documents")
+_registered = False
+
+
+def unsupported(step: str, reason: str) -> InvalidInputError:
+    return InvalidInputError(
+        f"This model cannot be exported to ONNX: step {step!r} {reason}. Download the MLflow "
+        "model zip instead; it runs anywhere with Python.",
+        code="model.onnx_unsupported",
+        details={"step": step, "reason": reason},
+    )
+
+
+def _register_converters() -> None:
+    """LightGBM and XGBoost converters from onnxmltools, registered once."""
+    global _registered
+    if _registered:
+        return
+    from skl2onnx import update_registered_converter
+    from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
+
+    try:
+        from lightgbm import LGBMClassifier
+        from onnxmltools.convert.lightgbm.operator_converters.LightGbm import convert_lightgbm
+
+        update_registered_converter(
+            LGBMClassifier,
+            "LightGbmLGBMClassifier",
+            calculate_linear_classifier_output_shapes,
+            convert_lightgbm,
+            options={"nocl": [True, False], "zipmap": [True, False, "columns"]},
+        )
+    except ImportError:  # onnxmltools or lightgbm absent: those models stay unsupported
+        pass
+    try:
+        from onnxmltools.convert.xgboost.operator_converters.XGBoost import convert_xgboost
+        from xgboost import XGBClassifier
+
+        update_registered_converter(
+            XGBClassifier,
+            "XGBoostXGBClassifier",
+            calculate_linear_classifier_output_shapes,
+            convert_xgboost,
+            options={"nocl": [True, False], "zipmap": [True, False, "columns"]},
+        )
+    except ImportError:
+        pass
+    _registered = True
+
+
+def _simplify(estimator: Any, path: str) -> Any:
+    """A copy of ``estimator`` made of parts skl2onnx knows, or raise naming the step."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import StackingClassifier, VotingClassifier, VotingRegressor
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    name = type(estimator).__name__
+    if name == "LabelEncodedClassifier":
+        inner = _simplify(estimator.estimator_, f"{path}/estimator")
+        return _relabel(inner, np.asarray(estimator.classes_))
+    if isinstance(estimator, Pipeline):
+        clone = copy.copy(estimator)
+        steps = [(n, _simplify(s, f"{path}/{n}")) for n, s in estimator.steps]
+        kept = [(n, s) for n, s in steps if s is not None]
+        if not kept:
+            return None
+        clone.steps = kept
+        return clone
+    if isinstance(estimator, ColumnTransformer):
+        clone = copy.copy(estimator)
+        parts = [
+            (n, t if isinstance(t, str) else _simplify(t, f"{path}/{n}"), cols)
+            for n, t, cols in estimator.transformers_
+        ]
+        clone.transformers_ = [(n, "passthrough" if t is None else t, c) for n, t, c in parts]
+        return clone
+    if isinstance(estimator, VotingClassifier | VotingRegressor | StackingClassifier):
+        clone = copy.copy(estimator)
+        clone.estimators_ = [
+            _simplify(e, f"{path}/{n}")
+            for (n, _), e in zip(estimator.estimators, estimator.estimators_, strict=False)
+        ]
+        if isinstance(estimator, VotingClassifier):
+            clone.flatten_transform = False  # transform() only; predictions are unchanged
+        if getattr(estimator, "weights", None) is not None:
+            clone.weights = np.asarray(estimator.weights, dtype=float)
+        return clone
+    if type(estimator).__name__ == "SimpleImputer" and estimator.statistics_.dtype == object:
+        clone = copy.copy(estimator)  # text columns arrive with missing values filled in
+        clone.missing_values = "__missing__"
+        return clone
+    if isinstance(estimator, FunctionTransformer):
+        func = getattr(estimator.func, "__name__", repr(estimator.func))
+        if estimator.func is None or func in _CAST_FUNCTIONS[:2]:
+            return None  # the graph inputs are typed already: the cast is dropped
+        raise unsupported(path, f"applies the function {func!r}, which has no ONNX converter")
+    return estimator
+
+
+def _relabel(classifier: Any, classes: np.ndarray) -> Any:
+    """A copy of a classifier fitted on label indices that answers with ``classes``."""
+    from sklearn.pipeline import Pipeline
+
+    if isinstance(classifier, Pipeline):
+        clone = copy.copy(classifier)
+        name, last = classifier.steps[-1]
+        clone.steps = [*classifier.steps[:-1], (name, _relabel(last, classes))]
+        return clone
+    clone = copy.copy(classifier)
+    clone.classes_ = classes
+    if hasattr(clone, "le_"):
+        clone.le_ = copy.copy(clone.le_)
+        clone.le_.classes_ = classes
+    return clone
+
+
+def _initial_types(columns: Sequence[tuple[str, str]]) -> list[tuple[str, Any]]:
+    from skl2onnx.common.data_types import FloatTensorType, StringTensorType
+
+    return [
+        (name, FloatTensorType([None, 1]) if kind in NUMERIC_KINDS else StringTensorType([None, 1]))
+        for name, kind in columns
+    ]
+
+
+def onnx_inputs(frame: pd.DataFrame, columns: Sequence[tuple[str, str]]) -> dict[str, np.ndarray]:
+    """The graph's inputs for ``frame``: one (n, 1) array per column, float32 or string."""
+    inputs = {}
+    for name, kind in columns:
+        values = frame[name]
+        if kind in NUMERIC_KINDS:
+            inputs[name] = values.to_numpy(dtype=np.float32).reshape(-1, 1)
+        else:
+            text = values.astype(object).where(values.notna(), "__missing__").astype(str)
+            inputs[name] = text.to_numpy(dtype=object).reshape(-1, 1)
+    return inputs
+
+
+def _convert(model: Any, columns: Sequence[tuple[str, str]], task: str) -> bytes:
+    from skl2onnx import to_onnx
+
+    options = {id(model): {"zipmap": False}} if task == "classification" else None
+    try:
+        onnx_model = to_onnx(
+            model,
+            initial_types=_initial_types(columns),
+            options=options,
+            target_opset={"": 17, "ai.onnx.ml": 3},
+        )
+    except Exception as exc:  # skl2onnx raises many types; all mean "no converter"
+        step = _missing_step(exc)
+        raise unsupported(step, f"could not be converted ({type(exc).__name__}: {exc})") from exc
+    return bytes(onnx_model.SerializeToString())
+
+
+def _missing_step(exc: Exception) -> str:
+    text = str(exc)
+    marker = "Unable to find a shape calculator for type '"
+    if marker in text:
+        return text.split(marker, 1)[1].split("'", 1)[0].rsplit(".", 1)[-1]
+    return "model"
+
+
+def _verify(
+    content: bytes,
+    pipeline: Any,
+    sample: pd.DataFrame,
+    columns: Sequence[tuple[str, str]],
+    task: str,
+) -> None:
+    import onnxruntime as rt
+
+    session = rt.InferenceSession(content, providers=["CPUExecutionProvider"])
+    outputs = session.run(None, onnx_inputs(sample, columns))
+    expected = np.asarray(pipeline.predict(sample))
+    labels = np.asarray(outputs[0]).reshape(-1)
+    if task == "classification":
+        if [str(v) for v in labels] != [str(v) for v in expected]:
+            raise unsupported("model", "gives other class labels under ONNX than in Python")
+        if len(outputs) > 1 and hasattr(pipeline, "predict_proba"):
+            gap = np.max(np.abs(np.asarray(outputs[1]) - pipeline.predict_proba(sample)))
+            if gap > PROBABILITY_TOLERANCE:
+                raise unsupported("model", f"gives probabilities {gap:.2g} away from Python's")
+        return
+    gap = np.max(np.abs(labels.astype(float) - expected.astype(float)) / (1 + np.abs(expected)))
+    if gap > VALUE_TOLERANCE:
+        raise unsupported("model", f"gives predictions {gap:.2g} away (relative) from Python's")
+
+
+def export_onnx(
+    pipeline: Any, sample: pd.DataFrame, columns: Sequence[tuple[str, str]], *, task: str
+) -> bytes:
+    """The ONNX bytes of ``pipeline``, verified with onnxruntime on ``sample``."""
+    _register_converters()
+    try:
+        simple = _simplify(pipeline, type(pipeline).__name__)
+    except InvalidInputError:
+        raise
+    except Exception as exc:  # an estimator of a shape we do not know how to reduce
+        raise unsupported(type(pipeline).__name__, f"cannot be prepared ({exc})") from exc
+    content = _convert(simple, columns, task)
+    _verify(content, pipeline, sample, columns, task)
+    return content
+
+
+__all__ = ["export_onnx", "onnx_inputs", "unsupported"]

@@ -198,12 +198,22 @@ def choose_families(
         elif name in NETWORKS and profile.n_rows < NETWORK_MIN_ROWS:
             reason = f"{profile.n_rows:,} rows are too few for a network to beat trees"
             excluded.append(Suggestion(name, reason))
+        elif name == "svm":
+            excluded.append(Suggestion(name, _svm_reason(profile)))
         elif name == "knn" and profile.n_rows > KNN_MAX_ROWS:
             reason = f"k-NN predicts slowly against {profile.n_rows:,} reference rows"
             excluded.append(Suggestion(name, reason))
         else:
             included.append(Suggestion(name, _FAMILY_REASONS.get(name, "available")))
     return tuple(included), tuple(excluded)
+
+
+def _svm_reason(profile: DataProfile) -> str:
+    from modelyard.ml.automl.families import SVM_MAX_ROWS
+
+    if profile.n_rows > SVM_MAX_ROWS:
+        return f"{profile.n_rows:,} rows: an SVM's fit time grows with the square of the rows"
+    return "searched only when asked for (families=svm): rarely beats boosting on tables"
 
 
 def choose_budget(profile: DataProfile) -> Suggestion[float]:

@@ -220,3 +220,38 @@ def test_svm_is_searched_only_when_asked():
     advice = recommend(_frame(), "y")
     assert "svm" not in [s.value for s in advice.families]
     assert "svm" in [s.value for s in advice.excluded_families]
+
+
+def test_recommendation_names_preprocessing_with_reasons():
+    from modelyard.ml.automl import recommend
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(150, 120)), columns=[f"f{i}" for i in range(120)])
+    frame.iloc[::2, :80] = np.nan  # a third of the cells
+    frame["y"] = np.where(rng.random(150) < 0.1, "rare", "common")
+    advice = recommend(frame, "y")
+    values = {s.value: s.reason for s in advice.preprocessing}
+    assert "imputation=iterative" in values and "missing" in values["imputation=iterative"]
+    assert "feature_selection=mutual_info" in values and "threshold_metric=f1" in values
+
+
+def test_the_domain_options_match_the_engine_options():
+    from typing import get_args
+
+    from modelyard.domain.training import TrainingOptions
+    from modelyard.ml.automl import options
+
+    def literal(name):
+        annotation = TrainingOptions.model_fields[name].annotation
+        return next((a for a in get_args(annotation) if get_args(a)), annotation)
+
+    for name, values in [
+        ("imputation", options.IMPUTATIONS),
+        ("scaling", options.SCALINGS),
+        ("encoding", options.ENCODINGS),
+        ("interactions", options.INTERACTIONS),
+        ("resampling", options.RESAMPLINGS),
+        ("threshold_metric", options.THRESHOLD_METRICS),
+        ("feature_selection", options.FEATURE_SELECTIONS),
+    ]:
+        assert get_args(literal(name)) == values

@@ -141,6 +141,7 @@ SUGGESTIONS = [
     ("family", "families"),
     ("excluded family", "excluded_families"),
     ("hyperparameters", "hyperparameters"),
+    ("preprocessing", "preprocessing"),
 ]
 
 

@@ -74,6 +74,7 @@ class Recommendation:
     dropped_columns: dict[str, str] = field(default_factory=dict)
     group_column: str | None = None
     time_column: str | None = None
+    preprocessing: tuple[Suggestion[str], ...] = ()  # option values, each with a reason
 
     def to_config(self, **changes: Any) -> AutoMLConfig:
         """The configuration this recommends, with any field replaced by ``changes``."""
@@ -96,6 +97,7 @@ class Recommendation:
         out += [f"not used {s}" for s in self.excluded_families]
         out += [f"hyperparameters {s}" for s in self.hyperparameters]
         out += [f"drop {c!r}: {r}" for c, r in self.dropped_columns.items()]
+        out += [f"preprocessing {s}" for s in self.preprocessing]
         return out
 
 
@@ -118,6 +120,9 @@ def recommend(
     config = AutoMLConfig(group_column=group_column, time_column=time_column)
     plan = plan_validation(config, int(len(rows) * (1 - config.test_size)), task)
     included, excluded = choose_families(profile)
+    from modelyard.ml.automl.recommend_prep import preprocessing_suggestions
+
+    preprocessing = preprocessing_suggestions(rows[features], profile, kinds, task)
     return Recommendation(
         target=target,
         profile=profile,
@@ -132,6 +137,7 @@ def recommend(
         dropped_columns=dropped,
         group_column=group_column,
         time_column=time_column,
+        preprocessing=preprocessing,
     )
 
 

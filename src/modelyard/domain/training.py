@@ -36,9 +36,9 @@ class TrainingOptions(BaseModel):
     ensemble: bool = True
     max_trials: int | None = Field(default=None, ge=1)
     # preprocessing, imbalance, threshold and selection (docs/preprocessing.md)
-    imputation: Literal["auto", "mean", "median", "most_frequent", "constant", "knn", "iterative"] = (
-        Field(default="auto", description="Missing numeric values: auto (median), mean, ...")
-    )
+    imputation: Literal[
+        "auto", "mean", "median", "most_frequent", "constant", "knn", "iterative"
+    ] = Field(default="auto", description="Missing numeric values: auto (median), mean, ...")
     scaling: Literal["auto", "standard", "robust", "minmax", "none"] = "auto"
     encoding: Literal["auto", "onehot", "ordinal", "target"] = "auto"
     interactions: Literal["none", "always", "search"] = Field(

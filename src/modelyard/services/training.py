@@ -51,7 +51,7 @@ def automl_config(options: TrainingOptions) -> Any:
 
 def prep_settings(options: TrainingOptions) -> dict[str, Any]:
     """The preprocessing / threshold / selection options, as AutoMLConfig fields."""
-    names = ("imputation", "scaling", "encoding", "interactions", "resampling")
+    names: tuple[str, ...] = ("imputation", "scaling", "encoding", "interactions", "resampling")
     names += ("threshold_metric", "cost_matrix", "feature_selection", "max_features")
     return {name: getattr(options, name) for name in names}
 
@@ -255,7 +255,11 @@ class TrainingService:
             children=[_child(t) for t in result.leaderboard],
             documents={
                 "leaderboard.json": leaderboard,
-                **({"feature_ranking.json": result.feature_ranking} if result.feature_ranking else {}),
+                **(
+                    {"feature_ranking.json": result.feature_ranking}
+                    if result.feature_ranking
+                    else {}
+                ),
             },
         )
         details = {

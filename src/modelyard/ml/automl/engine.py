@@ -268,7 +268,7 @@ def _with_threshold(run: _Run, state: SearchState, final: FinalModel) -> FinalMo
         run.notes.append("threshold tuning skipped: no validation predictions were kept")
         return final
     total = sum(weights.values())
-    proba = sum(state.predictions[n] * w for n, w in weights.items()) / total
+    proba = np.sum([state.predictions[n] * w for n, w in weights.items()], axis=0) / total
     y = run.data.y[run.data.validation_rows]
     threshold = tune_threshold(
         y, proba[:, 1], metric=config.threshold_metric, cost_matrix=config.cost_matrix

@@ -42,8 +42,18 @@ def gate_scores(
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # tiny matrices: threads cost more than they save
     try:
-        return _train(torch, X, y, task=task, seed=seed, penalty=penalty, epochs=epochs,
-                      hidden=hidden, learning_rate=learning_rate, batch_size=batch_size)
+        return _train(
+            torch,
+            X,
+            y,
+            task=task,
+            seed=seed,
+            penalty=penalty,
+            epochs=epochs,
+            hidden=hidden,
+            learning_rate=learning_rate,
+            batch_size=batch_size,
+        )
     finally:
         torch.set_num_threads(threads)
 

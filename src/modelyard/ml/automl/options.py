@@ -11,7 +11,15 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-IMPUTATIONS: tuple[str, ...] = ("auto", "mean", "median", "most_frequent", "constant", "knn", "iterative")
+IMPUTATIONS: tuple[str, ...] = (
+    "auto",
+    "mean",
+    "median",
+    "most_frequent",
+    "constant",
+    "knn",
+    "iterative",
+)
 SCALINGS: tuple[str, ...] = ("auto", "standard", "robust", "minmax", "none")
 ENCODINGS: tuple[str, ...] = ("auto", "onehot", "ordinal", "target")
 INTERACTIONS: tuple[str, ...] = ("none", "always", "search")

@@ -115,7 +115,9 @@ def _datetime(options: PrepOptions, *, scaled: bool) -> Any:
         return Pipeline([("calendar", DatetimeFeatures())])
     impute = SimpleImputer(strategy="median")
     return _steps(
-        ("calendar", DatetimeFeatures()), ("impute", impute), ("scale", make_scaler(options.scaling))
+        ("calendar", DatetimeFeatures()),
+        ("impute", impute),
+        ("scale", make_scaler(options.scaling)),
     )
 
 

@@ -38,7 +38,7 @@ def preprocessing_suggestions(
         c for c in kinds.numeric if abs(float(pd.to_numeric(X[c]).skew() or 0.0)) > HEAVY_SKEW
     ]
     if skewed:
-        why = f"{len(skewed)} numeric column(s) with long tails: medians and quartiles resist outliers"
+        why = f"{len(skewed)} numeric column(s) with long tails: quartile scaling resists outliers"
         out.append(Suggestion("scaling=robust", why))
     if kinds.high_cardinality:
         why = f"{len(kinds.high_cardinality)} column(s) with many levels: one-hot would be too wide"

@@ -18,9 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 STRATEGIES = ("oversample", "undersample", "smote")
 
 
-def resample_rows(
-    y: np.ndarray, strategy: str, seed: int
-) -> np.ndarray:
+def resample_rows(y: np.ndarray, strategy: str, seed: int) -> np.ndarray:
     """Row positions of a class-balanced random over- or under-sample."""
     rng = np.random.default_rng(seed)
     classes, counts = np.unique(y, return_counts=True)
@@ -56,7 +54,9 @@ class ResampledClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 f"Unknown resampling {self.strategy!r}; use one of {', '.join(STRATEGIES)}."
             )
         labels = np.asarray(y)
-        has_missing = np.isnan(np.asarray(X, dtype=float)).any() if self.strategy == "smote" else False
+        has_missing = (
+            np.isnan(np.asarray(X, dtype=float)).any() if self.strategy == "smote" else False
+        )
         if self.strategy == "smote" and not has_missing:
             X_fit, y_fit = _smote(X, labels, self.random_state)
         else:

@@ -217,7 +217,11 @@ def _permutation_scores(
     from sklearn.inspection import permutation_importance
     from sklearn.model_selection import train_test_split
 
-    stratify = y if is_classification and np.bincount(np.unique(y, return_inverse=True)[1]).min() >= 2 else None
+    stratify = (
+        y
+        if is_classification and np.bincount(np.unique(y, return_inverse=True)[1]).min() >= 2
+        else None
+    )
     X_fit, X_val, y_fit, y_val = train_test_split(
         X, y, test_size=0.25, random_state=seed, stratify=stratify
     )

@@ -18,9 +18,9 @@ def feature_ranking(ranking: list[dict[str, Any]] | None) -> None:
     kept = sum(bool(r.get("selected")) for r in ranking)
     method = ranking[0].get("method", "")
     with ui.column().classes("w-full gap-1").mark("feature-ranking"):
-        ui.label(
-            f"Feature selection ({method}): {kept} of {len(ranking)} features kept"
-        ).classes("font-semibold")
+        ui.label(f"Feature selection ({method}): {kept} of {len(ranking)} features kept").classes(
+            "font-semibold"
+        )
         top = ranking[:SHOWN]
         bar_chart(
             {

@@ -36,7 +36,9 @@ def advanced_options() -> Callable[[], TrainingOptions]:
                 fields[name] = ui.select(list(values), label=label, value=values[0])
                 fields[name].classes("min-w-48").mark(f"option-{name}")
             threshold = ui.select(
-                ["default", *choices("threshold_metric")], label="Decision threshold for", value="default"
+                ["default", *choices("threshold_metric")],
+                label="Decision threshold for",
+                value="default",
             )
             fields["threshold_metric"] = threshold.classes("min-w-48").mark(
                 "option-threshold_metric"

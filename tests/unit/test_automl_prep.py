@@ -255,3 +255,23 @@ def test_the_domain_options_match_the_engine_options():
         ("feature_selection", options.FEATURE_SELECTIONS),
     ]:
         assert get_args(literal(name)) == values
+
+
+def test_regression_with_searched_interactions_and_svm():
+    rng = np.random.default_rng(4)
+    frame = pd.DataFrame(rng.normal(size=(200, 3)), columns=["a", "b", "c"])
+    frame["y"] = frame["a"] * frame["b"] + frame["c"] + 0.1 * rng.normal(size=200)
+    config = AutoMLConfig(
+        time_budget_s=30,
+        max_trials=4,
+        families=("linear", "svm"),
+        interactions="search",
+        resampling="oversample",  # classification only: ignored for regression
+        feature_selection="permutation",
+        threshold_metric="f1",  # binary classification only: skipped with a note
+    )
+    result = fit_automl(frame, "y", config)
+    assert any("interactions" in t.params for t in result.leaderboard)
+    assert any(t.family == "svm" and t.status == "ok" for t in result.leaderboard)
+    assert result.threshold is None and any("threshold tuning skipped" in n for n in result.notes)
+    assert result.model.predict(frame.drop(columns="y").head(3)).shape == (3,)

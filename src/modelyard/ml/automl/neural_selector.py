@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 SIGMA = 0.5
+MAX_ROWS = 5_000  # the gates are learned on a seeded sample of larger data
 
 
 def gate_scores(
@@ -71,6 +72,9 @@ def _train(
     learning_rate: float,
     batch_size: int,
 ) -> np.ndarray:
+    if len(X) > MAX_ROWS:
+        rows = np.sort(np.random.default_rng(seed).choice(len(X), MAX_ROWS, replace=False))
+        X, y = np.asarray(X)[rows], np.asarray(y)[rows]
     torch.manual_seed(seed)
     generator = torch.Generator().manual_seed(seed)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")

@@ -4,7 +4,8 @@ Numeric columns are imputed and scaled for the families that need it (linear, k-
 networks); tree families take them as they are, missing values included. Categorical
 columns are one-hot encoded when they have few levels and target encoded (with cross
 fitting, so no leakage) when they have many. Datetime columns become calendar features,
-free-text columns a small TF-IDF vocabulary.
+free-text columns a small TF-IDF vocabulary. Explicit options (imputation, scaling,
+encoding, feature selection) are built by :mod:`modelyard.ml.automl.prep_steps`.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from sklearn.utils.validation import check_array, check_is_fitted
 from modelyard.ml.automl.options import SELECTION_METHODS
 
 AUTO_MIN_FEATURES = 100
+MAX_SCORING_ROWS = 20_000  # scores are taken on a seeded sample of larger data
 _KEEP_SHARE = 0.01
 
 
@@ -62,6 +63,11 @@ class FeatureSelector(TransformerMixin, BaseEstimator):
             self.scores_ = np.ones(values.shape[1])
             self.support_ = np.ones(values.shape[1], dtype=bool)
             return self
+        if len(values) > MAX_SCORING_ROWS:
+            rows = np.random.default_rng(self.random_state).choice(
+                len(values), MAX_SCORING_ROWS, replace=False
+            )
+            values, y = values[np.sort(rows)], y[np.sort(rows)]
         filled = _fill_missing(values)
         self.scores_ = np.nan_to_num(
             score_features(method, filled, y, task=self.task, seed=self.random_state)

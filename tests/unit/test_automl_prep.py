@@ -275,3 +275,16 @@ def test_regression_with_searched_interactions_and_svm():
     assert any(t.family == "svm" and t.status == "ok" for t in result.leaderboard)
     assert result.threshold is None and any("threshold tuning skipped" in n for n in result.notes)
     assert result.model.predict(frame.drop(columns="y").head(3)).shape == (3,)
+
+
+def test_ranking_names_text_terms_and_datetime_parts():
+    frame = _frame(120)
+    words = ["good fast service", "slow bad awful wait", "great friendly staff", "rude never"]
+    frame["review"] = [f"{words[i % 4]} visit {i} day {i % 7}" for i in range(120)]
+    config = AutoMLConfig(
+        time_budget_s=20, max_trials=1, families=("linear",), feature_selection="variance"
+    )
+    ranking = fit_automl(frame, "y", config).feature_ranking
+    names = {r["feature"] for r in ranking}
+    assert any(n.startswith("text_0__") for n in names)
+    assert "numeric__a" in names and any(n.startswith("datetime__") for n in names)

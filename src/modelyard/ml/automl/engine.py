@@ -290,17 +290,40 @@ def _feature_ranking(run: _Run) -> list[dict[str, Any]] | None:
     )
     import warnings
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        prep.fit(data.X, data.y)
-    names = prep.named_steps["columns"].get_feature_names_out()
-    ranking: list[dict[str, Any]] = prep.named_steps["select"].ranking(names)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            prep.fit(data.X, data.y)
+    except Exception as exc:  # the ranking is a report: it never fails the run
+        run.notes.append(f"feature ranking unavailable: {type(exc).__name__}: {exc}"[:300])
+        return None
+    selector = prep.named_steps["select"]
+    names = _output_names(prep.named_steps["columns"], selector.n_features_in_)
+    ranking: list[dict[str, Any]] = selector.ranking(names)
     kept = sum(r["selected"] for r in ranking)
     run.notes.append(
         f"feature selection ({ranking[0]['method'] if ranking else 'none'}): "
         f"{kept} of {len(ranking)} preprocessed features kept"
     )
     return ranking
+
+
+def _output_names(columns: Any, n_outputs: int) -> list[str] | None:
+    """The ColumnTransformer's output names (``part__name``); text parts name their terms."""
+    names: list[str] = []
+    for part, transformer, inputs in columns.transformers_:
+        if part == "remainder" or isinstance(transformer, str):
+            continue
+        try:
+            out = list(transformer.get_feature_names_out(inputs))
+        except (AttributeError, ValueError, TypeError):
+            last = transformer.steps[-1][1] if hasattr(transformer, "steps") else transformer
+            try:
+                out = list(last.get_feature_names_out())
+            except (AttributeError, ValueError, TypeError):
+                return None
+        names += [f"{part}__{name}" for name in out]
+    return names if len(names) == n_outputs else None
 
 
 def _result(run: _Run, state: SearchState, *, final: FinalModel, tested: Tested) -> AutoMLResult:

@@ -24,9 +24,13 @@ async def test_advanced_options_are_used_and_the_ranking_is_shown(
     user.find(kind=ui.select, marker="option-imputation").elements.pop().set_value("knn")
     selection = user.find(kind=ui.select, marker="option-feature_selection").elements.pop()
     selection.set_value("mutual_info")
+    for key, cost in (("tn", 0), ("fp", 1), ("fn", 5), ("tp", 0)):
+        user.find(kind=ui.number, marker=f"cost-{key}").elements.pop().set_value(cost)
     user.find(marker="start-training").click()
     await user.should_see(marker="run-result", retries=TRAINING_WAIT)
     await user.should_see(marker="feature-ranking-chart")
     await user.should_see("Feature selection (mutual_info)")
     run = app_services.training.list_runs(admin).items[0]
     assert run.details["options"]["imputation"] == "knn"
+    assert run.details["options"]["cost_matrix"] == [[0, 1], [5, 0]]
+    assert run.details["decision_threshold"] is not None

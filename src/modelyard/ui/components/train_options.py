@@ -49,8 +49,23 @@ def advanced_options() -> Callable[[], TrainingOptions]:
                 .mark("option-max_features")
             )
 
+        with ui.row().classes("items-center gap-2").mark("option-cost-matrix"):
+            ui.label("Or costs (binary):").classes("text-sm text-grey-7")
+            costs = [
+                ui.number(label, precision=2).classes("w-24").mark(f"cost-{key}")
+                for key, label in (
+                    ("tn", "True neg."),
+                    ("fp", "False pos."),
+                    ("fn", "False neg."),
+                    ("tp", "True pos."),
+                )
+            ]
+
     def read() -> TrainingOptions:
         values = {name: field.value for name, field in fields.items()}
+        given = [c.value for c in costs]
+        if all(v is not None for v in given):
+            values["cost_matrix"] = [[given[0], given[1]], [given[2], given[3]]]
         if values["threshold_metric"] == "default":
             values["threshold_metric"] = None
         values["max_features"] = int(values["max_features"]) if values["max_features"] else None

@@ -247,3 +247,45 @@ def test_a_job_can_be_cancelled_over_the_api(client, auth_headers):
     else:
         assert response.status_code == 200
         assert _wait(client, auth_headers, job["id"])["status"] in ("cancelled", "succeeded")
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "listed"),
+    [
+        ("imputation", "magic", "'knn' or 'iterative'"),
+        ("feature_selection", "boruta", "'permutation' or 'neural'"),
+        ("scaling", "log", "'minmax' or 'none'"),
+    ],
+)
+def test_bad_preprocessing_options_get_422_listing_valid_values(
+    client, auth_headers, option, value, listed
+):
+    version = _upload(client, auth_headers).json()
+    error = _error(
+        client.post(
+            "/api/v1/training",
+            json={
+                "dataset_version_id": version["id"],
+                "target": "churned",
+                "options": {option: value},
+            },
+            headers=auth_headers,
+        ),
+        422,
+        "request.invalid",
+    )
+    assert option in error["message"] and listed in error["message"]
+
+
+def test_inconsistent_cost_matrix_gets_422(client, auth_headers):
+    version = _upload(client, auth_headers).json()
+    response = client.post(
+        "/api/v1/training",
+        json={
+            "dataset_version_id": version["id"],
+            "target": "churned",
+            "options": {"cost_matrix": [[1, 0], [0, 1]]},
+        },
+        headers=auth_headers,
+    )
+    assert response.status_code == 422 and "fp > tn" in response.json()["error"]["message"]

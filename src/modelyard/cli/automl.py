@@ -34,8 +34,40 @@ def fit(
         int, typer.Option("--seed", help="Random seed (same seed, same leaderboard).")
     ] = 0,
     as_json: JsonFlag = False,
+    imputation: Annotated[
+        str, typer.Option(help="auto, mean, median, most_frequent, constant, knn, iterative.")
+    ] = "auto",
+    scaling: Annotated[str, typer.Option(help="auto, standard, robust, minmax, none.")] = "auto",
+    encoding: Annotated[str, typer.Option(help="auto, onehot, ordinal, target.")] = "auto",
+    interactions: Annotated[
+        str, typer.Option(help="none, always, search (degree-2 features: linear, SVM, k-NN).")
+    ] = "none",
+    resampling: Annotated[
+        str, typer.Option(help="none, oversample, undersample, smote (fit only).")
+    ] = "none",
+    threshold_metric: Annotated[
+        str | None,
+        typer.Option(help="Tune the binary decision threshold: f1, balanced_accuracy, ..."),
+    ] = None,
+    cost_matrix: Annotated[
+        str | None,
+        typer.Option(help="Threshold of least cost: 'TN_COST,FP_COST,FN_COST,TP_COST'."),
+    ] = None,
+    feature_selection: Annotated[
+        str,
+        typer.Option(
+            help="none, auto, variance, mutual_info, rfe, l1, tree_importance, permutation, neural."
+        ),
+    ] = "none",
+    max_features: Annotated[
+        int | None, typer.Option(min=1, help="Keep at most this many features.")
+    ] = None,
+    families: Annotated[
+        str | None, typer.Option(help="Comma-separated model families, e.g. linear,svm.")
+    ] = None,
 ) -> None:
     """Search for the best model within the time budget and save it in OUT."""
+    from modelyard.cli.prep_options import prep_options
     from modelyard.services.model_folders import fit_to_folder
 
     def report(fraction: float, message: str) -> None:
@@ -43,7 +75,24 @@ def fit(
             typer.echo(f"[{min(fraction, 1.0):4.0%}] {message}", err=True)
 
     summary = fit_to_folder(
-        train_file, target, time_budget_s=time_budget, out=out, seed=seed, progress=report
+        train_file,
+        target,
+        time_budget_s=time_budget,
+        out=out,
+        seed=seed,
+        progress=report,
+        options=prep_options(
+            imputation=imputation,
+            scaling=scaling,
+            encoding=encoding,
+            interactions=interactions,
+            resampling=resampling,
+            threshold_metric=threshold_metric,
+            cost_matrix=cost_matrix,
+            feature_selection=feature_selection,
+            max_features=max_features,
+            families=families,
+        ),
     )
     if as_json:
         return print_json(

@@ -45,11 +45,52 @@ def train(
         bool, typer.Option("--wait/--no-wait", help="Follow the job to its end.")
     ] = True,
     as_json: JsonFlag = False,
+    imputation: Annotated[
+        str | None,
+        typer.Option(help="auto, mean, median, most_frequent, constant, knn, iterative."),
+    ] = None,
+    scaling: Annotated[
+        str | None, typer.Option(help="auto, standard, robust, minmax, none.")
+    ] = None,
+    encoding: Annotated[str | None, typer.Option(help="auto, onehot, ordinal, target.")] = None,
+    interactions: Annotated[
+        str | None, typer.Option(help="none, always, search (degree-2 features).")
+    ] = None,
+    resampling: Annotated[
+        str | None, typer.Option(help="none, oversample, undersample, smote (fit only).")
+    ] = None,
+    threshold_metric: Annotated[
+        str | None, typer.Option(help="Tune the binary decision threshold: f1, mcc, ...")
+    ] = None,
+    cost_matrix: Annotated[
+        str | None,
+        typer.Option(help="Threshold of least cost: 'TN_COST,FP_COST,FN_COST,TP_COST'."),
+    ] = None,
+    feature_selection: Annotated[
+        str | None,
+        typer.Option(help="none, auto, variance, mutual_info, rfe, l1, tree_importance, ..."),
+    ] = None,
+    max_features: Annotated[
+        int | None, typer.Option(min=1, help="Keep at most this many features.")
+    ] = None,
 ) -> None:
     """Train a model on a dataset version; with --wait, show progress and the metrics."""
+    from modelyard.cli.prep_options import prep_options
+
     client = get_client(ctx)
     given = {"metric": metric, "max_trials": max_trials}
     extra = {key: value for key, value in given.items() if value is not None}
+    extra |= prep_options(
+        imputation=imputation,
+        scaling=scaling,
+        encoding=encoding,
+        interactions=interactions,
+        resampling=resampling,
+        threshold_metric=threshold_metric,
+        cost_matrix=cost_matrix,
+        feature_selection=feature_selection,
+        max_features=max_features,
+    )
     job = client.training.start(
         dataset_version_id,
         target,
@@ -100,6 +141,7 @@ SUGGESTIONS = [
     ("family", "families"),
     ("excluded family", "excluded_families"),
     ("hyperparameters", "hyperparameters"),
+    ("preprocessing", "preprocessing"),
 ]
 
 

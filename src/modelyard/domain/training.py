@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -33,3 +35,32 @@ class TrainingOptions(BaseModel):
     max_model_size_mb: float | None = Field(default=None, gt=0)
     ensemble: bool = True
     max_trials: int | None = Field(default=None, ge=1)
+    # preprocessing, imbalance, threshold and selection (docs/preprocessing.md)
+    imputation: Literal[
+        "auto", "mean", "median", "most_frequent", "constant", "knn", "iterative"
+    ] = Field(default="auto", description="Missing numeric values: auto (median), mean, ...")
+    scaling: Literal["auto", "standard", "robust", "minmax", "none"] = "auto"
+    encoding: Literal["auto", "onehot", "ordinal", "target"] = "auto"
+    interactions: Literal["none", "always", "search"] = Field(
+        default="none", description="Degree-2 features for linear, SVM and k-NN models."
+    )
+    resampling: Literal["none", "oversample", "undersample", "smote"] = "none"
+    threshold_metric: (
+        Literal["f1", "balanced_accuracy", "accuracy", "precision", "recall", "mcc"] | None
+    ) = Field(default=None, description="Tune the binary decision threshold for this metric.")
+    cost_matrix: list[list[float]] | None = Field(
+        default=None,
+        description="[[tn_cost, fp_cost], [fn_cost, tp_cost]]: threshold of least expected cost.",
+    )
+    feature_selection: Literal[
+        "none",
+        "auto",
+        "variance",
+        "mutual_info",
+        "rfe",
+        "l1",
+        "tree_importance",
+        "permutation",
+        "neural",
+    ] = "none"
+    max_features: int | None = Field(default=None, ge=1)

@@ -22,7 +22,10 @@ class Training(Resource):
         """Queue an AutoML training job; watch it with ``client.jobs.wait(job.id)``.
 
         ``options`` are further search settings: metric, validation, n_folds, families,
-        max_predict_latency_ms, max_model_size_mb, ensemble, max_trials.
+        max_predict_latency_ms, max_model_size_mb, ensemble, max_trials, and the
+        preprocessing options imputation, scaling, encoding, interactions, resampling,
+        threshold_metric, cost_matrix, feature_selection, max_features
+        (docs/preprocessing.md).
         """
         settings = {"time_budget_s": time_budget_s, "seed": seed, **options}
         body = {"dataset_version_id": dataset_version_id, "target": target}

@@ -54,6 +54,7 @@ def fit_to_folder(
     out: Path,
     seed: int = 0,
     progress: Progress | None = None,
+    options: dict[str, Any] | None = None,
 ) -> FolderSummary:
     """Run AutoML on a file and save the model folder (written whole, then moved in place)."""
     from modelyard.ml.automl import AutoMLConfig, fit_automl
@@ -64,7 +65,10 @@ def fit_to_folder(
         )
     frame, kinds = read_table(train_file)
     result = fit_automl(
-        frame, target, AutoMLConfig(time_budget_s=time_budget_s, seed=seed), progress=progress
+        frame,
+        target,
+        AutoMLConfig(time_budget_s=time_budget_s, seed=seed, **(options or {})),
+        progress=progress,
     )
     metadata = {
         "target": target,
@@ -76,6 +80,9 @@ def fit_to_folder(
         "test_metrics": result.test_metrics,
         "dropped_columns": result.dropped_columns,
         "leaderboard": [_trial(t) for t in result.leaderboard],
+        "options": {k: v for k, v in (options or {}).items() if v is not None},
+        "decision_threshold": result.threshold,
+        "feature_ranking": result.feature_ranking,
     }
     _save(out, result.model, frame[result.feature_columns].head(3), metadata)
     return FolderSummary(

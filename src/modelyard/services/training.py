@@ -45,7 +45,15 @@ def automl_config(options: TrainingOptions) -> Any:
         max_model_size_mb=options.max_model_size_mb,
         ensemble=options.ensemble,
         max_trials=options.max_trials,
+        **prep_settings(options),
     )
+
+
+def prep_settings(options: TrainingOptions) -> dict[str, Any]:
+    """The preprocessing / threshold / selection options, as AutoMLConfig fields."""
+    names: tuple[str, ...] = ("imputation", "scaling", "encoding", "interactions", "resampling")
+    names += ("threshold_metric", "cost_matrix", "feature_selection", "max_features")
+    return {name: getattr(options, name) for name in names}
 
 
 def _trial_line(trial: Any) -> str:
@@ -245,7 +253,14 @@ class TrainingService:
             input_example=frame[result.feature_columns].head(3),
             tags={"modelyard.job_id": str(job_id), "modelyard.dataset_hash": content_hash},
             children=[_child(t) for t in result.leaderboard],
-            documents={"leaderboard.json": leaderboard},
+            documents={
+                "leaderboard.json": leaderboard,
+                **(
+                    {"feature_ranking.json": result.feature_ranking}
+                    if result.feature_ranking
+                    else {}
+                ),
+            },
         )
         details = {
             "engine": "automl",
@@ -261,6 +276,8 @@ class TrainingService:
             "size_bytes": result.size_bytes,
             "options": options.model_dump(),
             "dropped_columns": result.dropped_columns,
+            "feature_ranking": result.feature_ranking,
+            "decision_threshold": result.threshold,
         }
         features = [c for c in columns if c["name"] in set(result.feature_columns)]
         with self._uow.begin() as session:

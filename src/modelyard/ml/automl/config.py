@@ -8,6 +8,7 @@ from typing import Literal
 
 from modelyard.errors import InvalidInputError
 from modelyard.ml.automl.metrics import METRICS
+from modelyard.ml.automl.options import PrepOptions, option_problems
 from modelyard.ml.automl.targets import Task
 
 Validation = Literal["auto", "holdout", "kfold", "stratified_kfold", "group_kfold", "timeseries"]
@@ -47,10 +48,23 @@ class AutoMLConfig:
     test_size: float = 0.2
     max_trials: int | None = None
     refit_full: bool = False
+    # preprocessing, imbalance, threshold and selection options (docs/preprocessing.md)
+    imputation: str = "auto"
+    scaling: str = "auto"
+    encoding: str = "auto"
+    interactions: str = "none"
+    resampling: str = "none"
+    threshold_metric: str | None = None
+    cost_matrix: tuple[tuple[float, float], tuple[float, float]] | None = None
+    feature_selection: str = "none"
+    max_features: int | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.families, list):
             object.__setattr__(self, "families", tuple(self.families))
+        if isinstance(self.cost_matrix, list):
+            rows = tuple(tuple(r) if isinstance(r, list) else r for r in self.cost_matrix)
+            object.__setattr__(self, "cost_matrix", rows)
         problems = [
             message
             for is_wrong, message in [
@@ -66,6 +80,17 @@ class AutoMLConfig:
             ]
             if is_wrong
         ]
+        problems += option_problems(
+            imputation=self.imputation,
+            scaling=self.scaling,
+            encoding=self.encoding,
+            interactions=self.interactions,
+            resampling=self.resampling,
+            feature_selection=self.feature_selection,
+            max_features=self.max_features,
+            threshold_metric=self.threshold_metric,
+            cost_matrix=self.cost_matrix,
+        )
         if problems:
             raise InvalidInputError(
                 f"Invalid AutoML configuration: {'; '.join(problems)}. Metrics: "
@@ -73,6 +98,20 @@ class AutoMLConfig:
                 code="automl.invalid_config",
                 details={"problems": problems},
             )
+
+    @property
+    def prep(self) -> PrepOptions:
+        """The options that shape the pipeline's preprocessing and model steps."""
+        return PrepOptions(
+            imputation=self.imputation,
+            scaling=self.scaling,
+            encoding=self.encoding,
+            interactions=self.interactions,
+            resampling=self.resampling,
+            feature_selection=self.feature_selection,
+            max_features=self.max_features,
+            seed=self.seed,
+        )
 
     @property
     def threads(self) -> int:

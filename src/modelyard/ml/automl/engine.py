@@ -8,6 +8,7 @@ once on the test split.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -156,7 +157,7 @@ def _search_data(problem: _Problem, splits: Splits, config: AutoMLConfig) -> Sea
         positive_ratio=float(counts[0] / max(counts[1], 1)) if counts is not None else 1.0,
         fit_time_limit_s=config.time_budget_s / (3 * len(splits.folds)),
     )
-    return SearchData(X, y, splits.folds, kinds, ctx, _metric(problem, config))
+    return SearchData(X, y, splits.folds, kinds, ctx, _metric(problem, config), config.prep)
 
 
 def _metric(problem: _Problem, config: AutoMLConfig) -> Metric:
@@ -231,6 +232,7 @@ def _finish(run: _Run, state: SearchState) -> AutoMLResult:
     run.notes.append(_search_summary(state, run.data, run.clock))
     run.report(run.clock.fraction(), "choosing the final model")
     final = build_final(run.data, state, run.config, clock=run.clock, notes=run.notes)
+    final = _with_threshold(run, state, final)
     run.report(
         run.clock.fraction(), f"refitting {final.algorithm} on {len(run.splits.search)} rows"
     )
@@ -241,9 +243,87 @@ def _finish(run: _Run, state: SearchState) -> AutoMLResult:
         run.report(run.clock.fraction(), "refitting on every row, test split included")
         tested.model.fit(run.problem.rows[run.problem.features], fit_target(run.problem))
         run.notes.append(f"refit on all {len(run.problem.rows)} rows after the test evaluation")
+    ranking = _feature_ranking(run)
     name = run.data.metric.name
     run.report(1.0, f"finished: test {name}={tested.metrics.get(name, float('nan')):.4f}")
-    return _result(run, state, final=final, tested=tested)
+    result = _result(run, state, final=final, tested=tested)
+    return dataclasses.replace(result, feature_ranking=ranking, threshold=final.threshold)
+
+
+def _with_threshold(run: _Run, state: SearchState, final: FinalModel) -> FinalModel:
+    """The final model with a decision threshold tuned on the validation predictions."""
+    import dataclasses
+
+    from modelyard.ml.automl.thresholds import tune_threshold
+
+    config = run.config
+    if config.threshold_metric is None and config.cost_matrix is None:
+        return final
+    if run.problem.task != "classification" or len(run.problem.classes or []) != 2:
+        run.notes.append("threshold tuning skipped: it is for binary classification only")
+        return final
+    best = state.best
+    weights = final.weights or ({best.number: 1} if best is not None else {})
+    if not weights or any(n not in state.predictions for n in weights):
+        run.notes.append("threshold tuning skipped: no validation predictions were kept")
+        return final
+    total = sum(weights.values())
+    proba = np.sum([state.predictions[n] * w for n, w in weights.items()], axis=0) / total
+    y = run.data.y[run.data.validation_rows]
+    threshold = tune_threshold(
+        y, proba[:, 1], metric=config.threshold_metric, cost_matrix=config.cost_matrix
+    )
+    goal = config.threshold_metric or f"cost matrix {config.cost_matrix}"
+    run.notes.append(f"decision threshold {threshold:.2f} tuned on validation for {goal}")
+    return dataclasses.replace(final, threshold=threshold)
+
+
+def _feature_ranking(run: _Run) -> list[dict[str, Any]] | None:
+    """Ranked features (feature, score, selected, method) of the search rows, when selecting."""
+    from modelyard.ml.automl.preprocessing import build_preprocessor
+
+    data = run.data
+    if data.prep.feature_selection == "none":
+        return None
+    prep = build_preprocessor(
+        data.kinds, scaled=True, task=data.ctx.task, seed=data.ctx.seed, options=data.prep
+    )
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            prep.fit(data.X, data.y)
+    except Exception as exc:  # the ranking is a report: it never fails the run
+        run.notes.append(f"feature ranking unavailable: {type(exc).__name__}: {exc}"[:300])
+        return None
+    selector = prep.named_steps["select"]
+    names = _output_names(prep.named_steps["columns"], selector.n_features_in_)
+    ranking: list[dict[str, Any]] = selector.ranking(names)
+    kept = sum(r["selected"] for r in ranking)
+    run.notes.append(
+        f"feature selection ({ranking[0]['method'] if ranking else 'none'}): "
+        f"{kept} of {len(ranking)} preprocessed features kept"
+    )
+    return ranking
+
+
+def _output_names(columns: Any, n_outputs: int) -> list[str] | None:
+    """The ColumnTransformer's output names (``part__name``); text parts name their terms."""
+    names: list[str] = []
+    for part, transformer, inputs in columns.transformers_:
+        if part == "remainder" or isinstance(transformer, str):
+            continue
+        try:
+            out = list(transformer.get_feature_names_out(inputs))
+        except (AttributeError, ValueError, TypeError):
+            last = transformer.steps[-1][1] if hasattr(transformer, "steps") else transformer
+            try:
+                out = list(last.get_feature_names_out())
+            except (AttributeError, ValueError, TypeError):
+                return None
+        names += [f"{part}__{name}" for name in out]
+    return names if len(names) == n_outputs else None
 
 
 def _result(run: _Run, state: SearchState, *, final: FinalModel, tested: Tested) -> AutoMLResult:

@@ -319,6 +319,54 @@ def _linear(params: Params, ctx: FamilyContext) -> Any:
     return LogisticRegression(**params, solver=solver, max_iter=max_iter, random_state=ctx.seed)
 
 
+# --- support vector machines ---------------------------------------------------------------
+
+SVM_MAX_ROWS = 20_000  # kernel SVMs grow with the square of the rows
+SVM_KERNEL_MAX_ROWS = 5_000  # above this, a linear SVM (calibrated) instead of a kernel one
+
+
+def _svm_space(ctx: FamilyContext) -> Space:
+    space: Space = {"C": ("float", 1e-3, 1e3, True)}
+    if ctx.n_rows <= SVM_KERNEL_MAX_ROWS:
+        space["gamma"] = ("float", 1e-4, 1.0, True)
+    if not _is_classification(ctx):
+        space["epsilon"] = ("float", 1e-3, 1.0, True)
+    return _with_class_weight(space, ctx, (None, "balanced"))
+
+
+def _svm_default(ctx: FamilyContext) -> Params:
+    params: Params = {"C": 1.0}
+    if ctx.n_rows <= SVM_KERNEL_MAX_ROWS:
+        params["gamma"] = round(1.0 / max(ctx.n_features, 1), 6)
+    if not _is_classification(ctx):
+        params["epsilon"] = 0.1
+    return {**params, "class_weight": None} if _is_classification(ctx) else params
+
+
+def _svm(params: Params, ctx: FamilyContext) -> Any:
+    """RBF SVC/SVR up to 5,000 rows, LinearSVC/LinearSVR above; classifiers get
+    probabilities from 3-fold sigmoid calibration. Refused above 20,000 rows."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.svm import SVC, SVR, LinearSVC, LinearSVR
+
+    if ctx.n_rows > SVM_MAX_ROWS:
+        raise ValueError(
+            f"{ctx.n_rows:,} rows: more than the SVM family's {SVM_MAX_ROWS:,} "
+            "(its fit time grows with the square of the rows); use boosting or linear"
+        )
+    settings = dict(params)
+    is_kernel = "gamma" in settings
+    if not _is_classification(ctx):
+        if is_kernel:
+            return SVR(kernel="rbf", **settings)
+        return LinearSVR(**settings, max_iter=5000, random_state=ctx.seed)
+    if is_kernel:
+        svm: Any = SVC(kernel="rbf", **settings, random_state=ctx.seed)
+    else:
+        svm = LinearSVC(**settings, max_iter=5000, random_state=ctx.seed)
+    return CalibratedClassifierCV(svm, method="sigmoid", cv=3)
+
+
 # --- neural networks (PyTorch, the ``dl`` extra) ------------------------------------------
 
 MAX_TRANSFORMER_FEATURES = 100
@@ -384,6 +432,7 @@ FAMILIES: dict[str, Family] = {
         Family("catboost", False, 10.0, "catboost", _catboost_space, _catboost_default, _catboost),
         Family("knn", True, 0.3, None, _knn_space, _knn_default, _knn),
         Family("decision_tree", False, 0.3, None, _tree_space, _tree_default, _tree),
+        Family("svm", True, 3.0, None, _svm_space, _svm_default, _svm),
         Family("mlp", True, 8.0, "torch", _network_space, _network_default, _MLP),
         Family(
             "tabular_transformer",

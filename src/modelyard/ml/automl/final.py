@@ -30,6 +30,7 @@ class FinalModel:
     algorithm: str
     val_score: float
     weights: dict[int, int] | None = None
+    threshold: float | None = None  # decision threshold for the positive class
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,13 @@ def member_pipeline(record: TrialRecord, data: SearchData) -> Pipeline:
     """A fresh (unfitted) pipeline with the trial's family and hyperparameters."""
     family = FAMILIES[record.family]
     ctx = data.ctx
-    prep = build_preprocessor(data.kinds, scaled=family.is_scaled, task=ctx.task, seed=ctx.seed)
-    return Pipeline([("preprocess", prep), ("model", family.make(record.params, ctx))])
+    from modelyard.ml.automl.model_steps import build_model
+
+    prep = build_preprocessor(
+        data.kinds, scaled=family.is_scaled, task=ctx.task, seed=ctx.seed, options=data.prep
+    )
+    model = build_model(family, record.params, ctx, data.prep)
+    return Pipeline([("preprocess", prep), ("model", model)])
 
 
 def build_final(
@@ -133,12 +139,16 @@ def evaluate_on_test(
     X = problem.rows[problem.features]
     is_classifier = problem.task == "classification"
     model = LabelEncodedClassifier(final.estimator) if is_classifier else final.estimator
+    if is_classifier and final.threshold is not None:
+        from modelyard.ml.automl.thresholds import ThresholdClassifier
+
+        model = ThresholdClassifier(model, threshold=final.threshold)
     model.fit(X.iloc[splits.search], fit_target(problem, splits.search))
     X_test, y_test = X.iloc[splits.test], problem.y[splits.test]
     latency_ms, size = measure(model, X_test.iloc[[0]])
     if is_classifier:
         proba = model.predict_proba(X_test)
-        predictions = [plain(v) for v in model.classes_[proba.argmax(axis=1)]]
+        predictions = [plain(v) for v in model.predict(X_test)]
         report = full_report("classification", y_test, proba)
         probabilities: list[list[float]] | None = proba.round(6).tolist()
         matrix: list[list[int]] | None = confusion(y_test, proba)

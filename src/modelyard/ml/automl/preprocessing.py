@@ -4,7 +4,8 @@ Numeric columns are imputed and scaled for the families that need it (linear, k-
 networks); tree families take them as they are, missing values included. Categorical
 columns are one-hot encoded when they have few levels and target encoded (with cross
 fitting, so no leakage) when they have many. Datetime columns become calendar features,
-free-text columns a small TF-IDF vocabulary.
+free-text columns a small TF-IDF vocabulary. Explicit options (imputation, scaling,
+encoding, feature selection) are built by :mod:`modelyard.ml.automl.prep_steps`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from sklearn.preprocessing import (
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from modelyard.ml.automl.columns import ColumnKinds, as_text
+from modelyard.ml.automl.options import PrepOptions
 from modelyard.ml.automl.targets import Task
 
 _PARTS = ("year", "month", "day", "dayofweek", "hour", "days")
@@ -145,8 +147,23 @@ def _target_encoder(task: Task, seed: int) -> TargetEncoder:
     return TargetEncoder(target_type=target_type, cv=5, shuffle=True, random_state=seed)
 
 
-def build_preprocessor(kinds: ColumnKinds, *, scaled: bool, task: Task, seed: int) -> Any:
-    """A ColumnTransformer for these columns; ``scaled`` for linear, k-NN and networks."""
+def build_preprocessor(
+    kinds: ColumnKinds,
+    *,
+    scaled: bool,
+    task: Task,
+    seed: int,
+    options: PrepOptions | None = None,
+) -> Any:
+    """A ColumnTransformer for these columns; ``scaled`` for linear, k-NN and networks.
+
+    With explicit ``options`` (imputation, scaling, encoding, feature selection) the
+    matching steps of :mod:`modelyard.ml.automl.prep_steps` are used instead.
+    """
+    if options is not None and not options.is_default:
+        from modelyard.ml.automl.prep_steps import build_optioned_preprocessor
+
+        return build_optioned_preprocessor(kinds, scaled=scaled, task=task, options=options)
     one_hot = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
     target_encoder = _target_encoder(task, seed)
     parts: list[tuple[str, Any, Any]] = []

@@ -74,6 +74,7 @@ class Recommendation:
     dropped_columns: dict[str, str] = field(default_factory=dict)
     group_column: str | None = None
     time_column: str | None = None
+    preprocessing: tuple[Suggestion[str], ...] = ()  # option values, each with a reason
 
     def to_config(self, **changes: Any) -> AutoMLConfig:
         """The configuration this recommends, with any field replaced by ``changes``."""
@@ -96,6 +97,7 @@ class Recommendation:
         out += [f"not used {s}" for s in self.excluded_families]
         out += [f"hyperparameters {s}" for s in self.hyperparameters]
         out += [f"drop {c!r}: {r}" for c, r in self.dropped_columns.items()]
+        out += [f"preprocessing {s}" for s in self.preprocessing]
         return out
 
 
@@ -118,6 +120,9 @@ def recommend(
     config = AutoMLConfig(group_column=group_column, time_column=time_column)
     plan = plan_validation(config, int(len(rows) * (1 - config.test_size)), task)
     included, excluded = choose_families(profile)
+    from modelyard.ml.automl.recommend_prep import preprocessing_suggestions
+
+    preprocessing = preprocessing_suggestions(rows[features], profile, kinds, task)
     return Recommendation(
         target=target,
         profile=profile,
@@ -132,6 +137,7 @@ def recommend(
         dropped_columns=dropped,
         group_column=group_column,
         time_column=time_column,
+        preprocessing=preprocessing,
     )
 
 
@@ -198,12 +204,22 @@ def choose_families(
         elif name in NETWORKS and profile.n_rows < NETWORK_MIN_ROWS:
             reason = f"{profile.n_rows:,} rows are too few for a network to beat trees"
             excluded.append(Suggestion(name, reason))
+        elif name == "svm":
+            excluded.append(Suggestion(name, _svm_reason(profile)))
         elif name == "knn" and profile.n_rows > KNN_MAX_ROWS:
             reason = f"k-NN predicts slowly against {profile.n_rows:,} reference rows"
             excluded.append(Suggestion(name, reason))
         else:
             included.append(Suggestion(name, _FAMILY_REASONS.get(name, "available")))
     return tuple(included), tuple(excluded)
+
+
+def _svm_reason(profile: DataProfile) -> str:
+    from modelyard.ml.automl.families import SVM_MAX_ROWS
+
+    if profile.n_rows > SVM_MAX_ROWS:
+        return f"{profile.n_rows:,} rows: an SVM's fit time grows with the square of the rows"
+    return "searched only when asked for (families=svm): rarely beats boosting on tables"
 
 
 def choose_budget(profile: DataProfile) -> Suggestion[float]:

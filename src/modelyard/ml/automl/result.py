@@ -46,6 +46,8 @@ class AutoMLResult:
     predict_latency_ms: float | None = None  # of the final model, one row
     size_bytes: int | None = None  # of the final model, pickled
     notes: list[str] = field(default_factory=list)
+    feature_ranking: list[dict[str, Any]] | None = None  # feature, score, selected, method
+    threshold: float | None = None  # tuned decision threshold (binary classification)
 
     @property
     def n_trials(self) -> int:
@@ -66,6 +68,8 @@ class AutoMLResult:
         if self.ensemble_weights:
             members = ",".join(f"{n}x{w}" for n, w in self.ensemble_weights.items())
             settings["ensemble_weights"] = members
+        if self.threshold is not None:
+            settings["decision_threshold"] = self.threshold
         for key, value in self.best_trial.params.items():
             settings[f"{self.best_trial.family}.{key}"] = value
         return settings

@@ -151,6 +151,12 @@ def suggest(trial: Any, family: Family, data: SearchData) -> Params:
             params[key] = trial.suggest_float(name, spec[1], spec[2], log=spec[3])
         else:
             params[key] = trial.suggest_categorical(name, list(spec[1]))
+    from modelyard.ml.automl.model_steps import INTERACTION_FAMILIES
+
+    if data.prep.interactions == "search" and family.name in INTERACTION_FAMILIES:
+        params["interactions"] = trial.suggest_categorical(
+            f"{family.name}:interactions", [False, True]
+        )
     return params
 
 

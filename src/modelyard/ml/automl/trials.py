@@ -21,6 +21,7 @@ import pandas as pd
 from modelyard.ml.automl.columns import ColumnKinds
 from modelyard.ml.automl.families import Family, FamilyContext, Params
 from modelyard.ml.automl.metrics import Metric
+from modelyard.ml.automl.options import PrepOptions
 from modelyard.ml.automl.validation import Fold
 
 TrialStatus = Literal["ok", "pruned", "failed", "over_limit"]
@@ -71,6 +72,7 @@ class SearchData:
     kinds: ColumnKinds
     ctx: FamilyContext
     metric: Metric
+    prep: PrepOptions = PrepOptions()
 
     @property
     def validation_rows(self) -> np.ndarray:
@@ -99,7 +101,7 @@ class FoldCache:
         data = self._data
         train, val = data.folds[fold]
         prep = build_preprocessor(
-            data.kinds, scaled=is_scaled, task=data.ctx.task, seed=data.ctx.seed
+            data.kinds, scaled=is_scaled, task=data.ctx.task, seed=data.ctx.seed, options=data.prep
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -174,9 +176,11 @@ def _preprocessed(cache: FoldCache, family: Family, fold: int) -> tuple[Any, Any
 def _fit_fold(
     data: SearchData, family: Family, params: Params, *, X_train: Any, X_val: Any, fold: int
 ) -> tuple[Any, np.ndarray]:
+    from modelyard.ml.automl.model_steps import build_model
+
     train = data.folds[fold][0]
     try:
-        model = family.make(params, data.ctx)
+        model = build_model(family, params, data.ctx, data.prep)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model.fit(X_train, data.y[train])

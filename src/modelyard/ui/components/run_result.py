@@ -7,6 +7,7 @@ from nicegui import ui
 from modelyard.domain import Actor, Run
 from modelyard.ui.components.cards import metric_cards
 from modelyard.ui.components.charts import bar_chart
+from modelyard.ui.components.feature_ranking import feature_ranking
 from modelyard.ui.context import call, services
 from modelyard.ui.errors import guarded
 from modelyard.ui.formatting import metric_name
@@ -26,6 +27,7 @@ async def run_result(actor: Actor, run_id: int) -> None:
             title="Hold-out metrics",
             marker="metrics-chart",
         )
+        feature_ranking((run.details or {}).get("feature_ranking"))
         _register_form(actor, run)
 
 

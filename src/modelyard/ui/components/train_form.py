@@ -5,6 +5,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from modelyard.domain import Actor, DatasetVersion
+from modelyard.ui.components.train_options import advanced_options
 from modelyard.ui.context import call, services
 from modelyard.ui.errors import guarded
 
@@ -13,7 +14,10 @@ def train_form(actor: Actor, version: DatasetVersion, *, suggested_target: str |
     """Pick a target column, start the job, and follow it on the job page."""
 
     async def start() -> None:
-        job = await call(services().training.start, actor, version.id, target.value)
+        options = read_options()
+        job = await call(
+            services().training.start, actor, version.id, target.value, options=options
+        )
         ui.navigate.to(f"/jobs/{job.id}")
 
     with ui.card().classes("w-full").mark("train-card"):
@@ -32,3 +36,4 @@ def train_form(actor: Actor, version: DatasetVersion, *, suggested_target: str |
                 ui.button("Start training", icon="play_arrow", on_click=guarded(start)).mark(
                     "start-training"
                 ).bind_enabled_from(target, "value", backward=bool)
+        read_options = advanced_options()

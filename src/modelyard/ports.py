@@ -31,6 +31,9 @@ class ProgressReporter(Protocol):
 
     def report(self, fraction: float, message: str) -> None: ...
     def log(self, message: str, level: str = "INFO") -> None: ...
+    def partial(self, data: dict[str, Any]) -> None:
+        """Publish the work's intermediate result (a search's trials so far) on the job row."""
+        ...
 
 
 class TrainedModel(Protocol):
@@ -63,6 +66,7 @@ class Tracker(Protocol):
         tags: dict[str, str],
         children: list[TrackedChild] | None = None,
         documents: dict[str, Any] | None = None,
+        files: dict[str, bytes] | None = None,
     ) -> tuple[str, str]: ...
 
     def register(self, model_uri: str, name: str, *, run_id: str) -> int: ...
@@ -70,6 +74,10 @@ class Tracker(Protocol):
     def load_model(self, uri: str) -> Any: ...
 
     def set_alias(self, name: str, alias: str, version: int) -> None: ...
+
+    def download_artifacts(self, run_id: str, dst: Path) -> Path:
+        """Copy every artifact of the tracked run (model included) under ``dst``."""
+        ...
 
 
 class Compute(Protocol):

@@ -46,6 +46,7 @@ class AutoMLResult:
     predict_latency_ms: float | None = None  # of the final model, one row
     size_bytes: int | None = None  # of the final model, pickled
     notes: list[str] = field(default_factory=list)
+    test_features: Any = None  # the held-out test rows (a DataFrame of feature_columns)
 
     @property
     def n_trials(self) -> int:

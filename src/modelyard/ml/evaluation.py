@@ -234,7 +234,9 @@ def _shap_summary(data: EvaluationInput, notes: list[str]) -> list[dict[str, Any
     explainer = shap.PermutationExplainer(predict, sample, seed=data.seed)
     values = explainer(sample, max_evals=2 * len(columns) + 1, silent=True).values
     means = np.abs(np.asarray(values)).mean(axis=0)
-    rows = [{"feature": str(c), "mean_abs_shap": float(v)} for c, v in zip(columns, means, strict=True)]
+    rows = [
+        {"feature": str(c), "mean_abs_shap": float(v)} for c, v in zip(columns, means, strict=True)
+    ]
     return sorted(rows, key=lambda r: -r["mean_abs_shap"])
 
 
@@ -262,7 +264,9 @@ def _learning_curve(data: EvaluationInput, *, time_limit_s: float) -> dict[str, 
             continue
         model = clone(data.model).fit(data.X_all.iloc[rows], y_rows)
         sizes.append(len(rows))
-        train_scores.append(_safe(lambda m=model, r=rows, yr=y_rows: _score(data, m, data.X_all.iloc[r], yr)))
+        train_scores.append(
+            _safe(lambda m=model, r=rows, yr=y_rows: _score(data, m, data.X_all.iloc[r], yr))
+        )
         val_scores.append(_safe(lambda m=model: _score(data, m, X_val, y_val)))
         if time.monotonic() - started > time_limit_s:
             break

@@ -22,16 +22,16 @@ def render(evaluation: Evaluation) -> dict[str, bytes]:
     pictures: dict[str, bytes] = {}
     for name, (key, draw) in _PLOTS.items():
         if evaluation.get(key):
-            pictures[f"plots/{name}.png"] = _png(lambda ax, d=draw: d(ax, evaluation))
+            pictures[f"plots/{name}.png"] = _png(draw, evaluation)
     return pictures
 
 
-def _png(draw: Callable[[Any], None]) -> bytes:
+def _png(draw: Callable[[Any, Evaluation], None], evaluation: Evaluation) -> bytes:
     import matplotlib.pyplot as plt
 
     figure, ax = plt.subplots(figsize=(6, 4), dpi=90)
     try:
-        draw(ax)
+        draw(ax, evaluation)
         figure.tight_layout()
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png")

@@ -75,8 +75,9 @@ class Tracker(Protocol):
 
     def set_alias(self, name: str, alias: str, version: int) -> None: ...
 
-    def download_artifacts(self, run_id: str, dst: Path) -> Path:
-        """Copy every artifact of the tracked run (model included) under ``dst``."""
+    def download_artifacts(self, run_id: str, dst: Path, *, model_uri: str | None = None) -> Path:
+        """Copy every artifact of the tracked run under ``dst``, and the model at
+        ``model_uri`` under ``dst/model`` when the run does not hold it already."""
         ...
 
 

@@ -129,18 +129,24 @@ class MlflowTracker:
                 code="mlflow.unavailable",
             ) from exc
 
-    def download_artifacts(self, run_id: str, dst: Path) -> Path:
-        """Copy every artifact of ``run_id`` (model, plots, documents) under ``dst``."""
+    def download_artifacts(self, run_id: str, dst: Path, *, model_uri: str | None = None) -> Path:
+        """Copy every artifact of ``run_id`` (plots, documents) under ``dst``, and the model
+        (MLflow 3 keeps logged models apart from their run) under ``dst/model``."""
         mlflow = self._mlflow()
         dst.mkdir(parents=True, exist_ok=True)
         try:
-            local = mlflow.artifacts.download_artifacts(run_id=run_id, dst_path=str(dst))
+            local = Path(mlflow.artifacts.download_artifacts(run_id=run_id, dst_path=str(dst)))
+            if model_uri and not (local / "model").exists():
+                (local / "model").mkdir()
+                mlflow.artifacts.download_artifacts(
+                    artifact_uri=model_uri, dst_path=str(local / "model")
+                )
         except Exception as exc:
             raise NotFoundError(
                 f"The artifacts of MLflow run {run_id} cannot be read: {exc}",
                 code="run.artifacts_unavailable",
             ) from exc
-        return Path(local)
+        return local
 
     def load_model(self, uri: str) -> Any:
         """The fitted scikit-learn pipeline behind ``uri`` (cached: models are immutable)."""

@@ -34,6 +34,7 @@ from modelyard.sdk.feedback import Feedback
 from modelyard.sdk.jobs import Jobs
 from modelyard.sdk.models import Models
 from modelyard.sdk.projects import Projects
+from modelyard.sdk.runs import Runs
 from modelyard.sdk.scoring import Scoring
 from modelyard.sdk.sql import Sql
 from modelyard.sdk.training import Training
@@ -76,6 +77,7 @@ class Client:
         self.feedback = Feedback(self._transport)
         self.scoring = Scoring(self._transport)
         self.audit = Audit(self._transport)
+        self.runs = Runs(self._transport)
 
     @classmethod
     def login(

@@ -149,7 +149,9 @@ class RunReportService:
             tempfile.TemporaryDirectory() as folder,
             zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
         ):
-            root = self._tracker.download_artifacts(data.run.mlflow_run_id, Path(folder))
+            root = self._tracker.download_artifacts(
+                data.run.mlflow_run_id, Path(folder), model_uri=data.run.model_uri
+            )
             for path in sorted(root.rglob("*")):
                 if path.is_file():
                     archive.write(path, f"artifacts/{path.relative_to(root).as_posix()}")

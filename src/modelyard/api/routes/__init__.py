@@ -14,6 +14,7 @@ from modelyard.api.routes import (
     models,
     profiles,
     projects,
+    runs,
     scoring,
     sql,
     training,
@@ -37,6 +38,7 @@ for _module in (
     feedback,
     approvals,
     audit,
+    runs,
 ):
     api_router.include_router(_module.router)
 

@@ -24,6 +24,7 @@ from modelyard.cli import (
     models,
     predict,
     projects,
+    runs,
     scoring,
     serve,
     sql,
@@ -78,6 +79,7 @@ app.command()(predict.predict)
 app.command()(scoring.score)
 app.add_typer(feedback.app, name="feedback")
 app.add_typer(automl.app, name="automl")
+app.add_typer(runs.app, name="runs")
 
 if __name__ == "__main__":
     app()

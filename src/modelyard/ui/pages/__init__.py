@@ -13,6 +13,7 @@ from modelyard.ui.pages import (
     models,
     monitoring,
     projects,
+    runs,
     sql,
 )
 
@@ -29,5 +30,6 @@ __all__ = [
     "models",
     "monitoring",
     "projects",
+    "runs",
     "sql",
 ]

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 MAX_CURVE_POINTS = 200
 MAX_SCATTER_POINTS = 500
 SHAP_ROWS = 50
+MIN_LEARNING_CURVE_S = 5.0  # a learning curve stops adding sizes after its time is up
 
 
 @dataclass(frozen=True)
@@ -53,11 +54,8 @@ def evaluate(data: EvaluationInput, *, time_limit_s: float = 20.0) -> dict[str, 
     result["notes"] = notes
     result["importance"] = _guarded(notes, "importance", lambda: _importance(data))
     result["shap"] = _guarded(notes, "SHAP summary", lambda: _shap_summary(data, notes))
-    left = time_limit_s - (time.monotonic() - started)
+    left = max(time_limit_s - (time.monotonic() - started), MIN_LEARNING_CURVE_S)
     if data.X_all is None or data.y_all is None:
-        result["learning_curve"] = None
-    elif left < 1.0:
-        notes.append("learning curve skipped: the evaluation time limit was reached")
         result["learning_curve"] = None
     else:
         result["learning_curve"] = _guarded(
@@ -268,7 +266,7 @@ def _learning_curve(data: EvaluationInput, *, time_limit_s: float) -> dict[str, 
             _safe(lambda m=model, r=rows, yr=y_rows: _score(data, m, data.X_all.iloc[r], yr))
         )
         val_scores.append(_safe(lambda m=model: _score(data, m, X_val, y_val)))
-        if time.monotonic() - started > time_limit_s:
+        if len(sizes) >= 2 and time.monotonic() - started > time_limit_s:
             break
     return {
         "metric": data.metric,

@@ -28,9 +28,6 @@ async def test_a_run_shows_its_charts_reruns_and_compares(
     await sign_in(user)
     await user.open(f"/jobs/{job.id}")
     await user.should_see(marker="run-result", retries=WAIT)
-    await user.should_see(marker="live-search")
-    (done,) = user.find(kind=ui.label, marker="live-trials-done").elements
-    assert done.text == "2 trials done"
     for marker in ("roc-chart", "pr-chart", "confusion-chart", "importance-chart", "run-actions"):
         await user.should_see(marker=marker)
     (figures,) = user.find(kind=ui.label, marker="threshold-figures").elements
@@ -40,7 +37,10 @@ async def test_a_run_shows_its_charts_reruns_and_compares(
 
     user.find(marker="rerun").click()
     await user.should_see("Re-running as job", retries=WAIT)
+    await user.should_see(marker="live-search", retries=WAIT)
     await user.should_see(marker="run-result", retries=TRAINING_WAIT)
+    (done,) = user.find(kind=ui.label, marker="live-trials-done").elements
+    assert done.text == "2 trials done"
     second = max(r.id for r in app_services.training.list_runs(admin).items)
 
     await user.open(f"/runs/compare?ids={first},{second}")

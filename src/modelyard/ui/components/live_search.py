@@ -70,6 +70,9 @@ class LiveSearch:
 
     def _show(self, job: Job) -> None:
         partial = (job.result or {}).get("partial") or {}
+        if not partial and self._board.rows:  # finished: the final result replaced it
+            self._eta.set_text("")
+            return
         trials = partial.get("trials") or []
         points = best_so_far(partial)
         metric = partial.get("metric") or "score"

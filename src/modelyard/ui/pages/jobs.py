@@ -47,7 +47,7 @@ async def job_page(actor: Actor, job_id: int) -> None:
     async def show_result(finished: Job) -> None:
         await _result(actor, finished)
 
-    if job.kind is JobKind.TRAIN:
+    if job.kind is JobKind.TRAIN and not job.status.is_finished:
         LiveSearch(actor, job)
     JobMonitor(actor, job, on_success=show_result)
 

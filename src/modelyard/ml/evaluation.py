@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 MAX_CURVE_POINTS = 200
 MAX_SCATTER_POINTS = 500
 SHAP_ROWS = 50
+IMPORTANCE_ROWS = 2_000  # permutation importance on at most this many test rows
+LEARNING_CURVE_ROWS = 5_000  # the learning curve on at most this many rows
 MIN_LEARNING_CURVE_S = 5.0  # a learning curve stops adding sizes after its time is up
 
 
@@ -189,15 +191,19 @@ def _score(data: EvaluationInput, model: Any, X: pd.DataFrame, y: list[Any]) -> 
 def _importance(data: EvaluationInput, n_repeats: int = 3) -> list[dict[str, Any]]:
     """Permutation importance on the test rows: how much the metric worsens per feature."""
     metric = METRICS[data.metric]
-    base = _score(data, data.model, data.X_test, data.y_test)
     rng = np.random.default_rng(data.seed)
+    keep = np.arange(len(data.X_test))
+    if len(keep) > IMPORTANCE_ROWS:
+        keep = np.sort(rng.choice(keep, IMPORTANCE_ROWS, replace=False))
+    X, y = data.X_test.iloc[keep], [data.y_test[i] for i in keep]
+    base = _score(data, data.model, X, y)
     rows = []
-    for column in data.X_test.columns:
+    for column in X.columns:
         drops = []
         for _ in range(n_repeats):
-            shuffled = data.X_test.copy()
+            shuffled = X.copy()
             shuffled[column] = rng.permutation(shuffled[column].to_numpy())
-            score = _score(data, data.model, shuffled, data.y_test)
+            score = _score(data, data.model, shuffled, y)
             drops.append(base - score if metric.is_higher_better else score - base)
         rows.append({"feature": str(column), "importance": float(np.mean(drops))})
     return sorted(rows, key=lambda r: -r["importance"])
@@ -249,7 +255,8 @@ def _learning_curve(data: EvaluationInput, *, time_limit_s: float) -> dict[str, 
     assert data.X_all is not None and data.y_all is not None
     n = len(data.X_all)
     rng = np.random.default_rng(data.seed)
-    order = rng.permutation(n)
+    order = rng.permutation(n)[:LEARNING_CURVE_ROWS]
+    n = len(order)
     n_val = max(int(n * 0.25), 2)
     val, train = order[:n_val], order[n_val:]
     X_val, y_val = data.X_all.iloc[val], [data.y_all[i] for i in val]

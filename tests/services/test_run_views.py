@@ -52,7 +52,9 @@ def test_a_training_run_logs_its_evaluation_and_reports_it(
         services.run_configs.rerun(viewer, run.id)
 
 
-def test_run_views_refuse_what_they_cannot_do(services: Services, admin: Actor) -> None:
+def test_run_views_refuse_what_they_cannot_do(
+    services: Services, admin: Actor, tmp_path: Path
+) -> None:
     with pytest.raises(InvalidInputError, match="between 2 and 10"):
         services.run_comparison.compare(admin, [1])
     with pytest.raises(NotFoundError):
@@ -62,5 +64,10 @@ def test_run_views_refuse_what_they_cannot_do(services: Services, admin: Actor) 
     with pytest.raises(InvalidInputError, match="options are invalid"):
         services.run_configs.start_from_yaml(
             admin, "dataset_version_id: 1\ntarget: y\noptions: {n_folds: 1}\n"
+        )
+    version = make_dataset_version(services, admin, tmp_path)
+    with pytest.raises(InvalidInputError, match="does not hold the data"):
+        services.run_configs.start_from_yaml(
+            admin, f"dataset_version_id: {version.id}\ntarget: churned\ndata_hash: abc\n"
         )
     assert services.jobs.list(admin).total == 0

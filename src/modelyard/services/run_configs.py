@@ -13,6 +13,7 @@ from modelyard.domain import Actor, Job, Permission
 from modelyard.domain.training import TrainingOptions
 from modelyard.errors import InvalidInputError
 from modelyard.services.training import TrainingService, run_row
+from modelyard.services.versions import version_row
 
 CONFIG_FORMAT = 1
 
@@ -54,6 +55,8 @@ class RunConfigService:
 
     def _start(self, actor: Actor, config: dict[str, Any]) -> Job:
         options = TrainingOptions.model_validate(config.get("options") or {})
+        if config.get("data_hash"):
+            self._check_data_hash(actor, int(config["dataset_version_id"]), config["data_hash"])
         return self._training.start(
             actor,
             int(config["dataset_version_id"]),
@@ -61,6 +64,17 @@ class RunConfigService:
             project_id=config.get("project_id"),
             options=options,
         )
+
+    def _check_data_hash(self, actor: Actor, version_id: int, data_hash: str) -> None:
+        with self._uow.begin() as session:
+            actual = version_row(session, actor, version_id).content_hash
+        if actual != data_hash:
+            raise InvalidInputError(
+                f"Dataset version {version_id} does not hold the data this configuration was "
+                f"made on (hash {str(data_hash)[:12]}..., found {actual[:12]}...). Point "
+                "dataset_version_id at the right version, or remove data_hash to train anyway.",
+                code="run_config.data_changed",
+            )
 
 
 def parse_config(text: str) -> dict[str, Any]:

@@ -31,6 +31,9 @@ class ProgressReporter(Protocol):
 
     def report(self, fraction: float, message: str) -> None: ...
     def log(self, message: str, level: str = "INFO") -> None: ...
+    def partial(self, data: dict[str, Any]) -> None:
+        """Publish the work's intermediate result (a search's trials so far) on the job row."""
+        ...
 
 
 class TrainedModel(Protocol):
@@ -63,6 +66,7 @@ class Tracker(Protocol):
         tags: dict[str, str],
         children: list[TrackedChild] | None = None,
         documents: dict[str, Any] | None = None,
+        files: dict[str, bytes] | None = None,
     ) -> tuple[str, str]: ...
 
     def register(self, model_uri: str, name: str, *, run_id: str) -> int: ...
@@ -73,6 +77,11 @@ class Tracker(Protocol):
 
     def download_model(self, uri: str, target: Path) -> Path:
         """Copy the model directory behind ``uri`` into ``target``; return its path."""
+        ...
+
+    def download_artifacts(self, run_id: str, dst: Path, *, model_uri: str | None = None) -> Path:
+        """Copy every artifact of the tracked run under ``dst``, and the model at
+        ``model_uri`` under ``dst/model`` when the run does not hold it already."""
         ...
 
 

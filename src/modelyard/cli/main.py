@@ -25,6 +25,7 @@ from modelyard.cli import (
     models,
     predict,
     projects,
+    runs,
     schedules,
     scoring,
     serve,
@@ -82,6 +83,7 @@ app.add_typer(feedback.app, name="feedback")
 app.add_typer(automl.app, name="automl")
 app.add_typer(ab_tests.app, name="ab-tests")
 app.add_typer(schedules.app, name="schedules")
+app.add_typer(runs.app, name="runs")
 
 if __name__ == "__main__":
     app()

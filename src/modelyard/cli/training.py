@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -24,13 +25,13 @@ METRIC_COLUMNS: list[Column] = [("metric", lambda m: m[0]), ("value", lambda m: 
 def train(
     ctx: typer.Context,
     dataset_version_id: Annotated[
-        int,
+        int | None,
         typer.Argument(
             metavar="DATASET_VERSION_ID",
             help="Dataset version id (from `modelyard datasets list`).",
         ),
-    ],
-    target: Annotated[str, typer.Option("--target", help="The column to predict.")],
+    ] = None,
+    target: Annotated[str | None, typer.Option("--target", help="The column to predict.")] = None,
     project: Annotated[int | None, typer.Option(help="Project id to file the run under.")] = None,
     seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
     time_budget: Annotated[
@@ -44,6 +45,10 @@ def train(
     wait: Annotated[
         bool, typer.Option("--wait/--no-wait", help="Follow the job to its end.")
     ] = True,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="A YAML configuration (`modelyard runs config RUN_ID`)."),
+    ] = None,
     as_json: JsonFlag = False,
     imputation: Annotated[
         str | None,
@@ -91,14 +96,19 @@ def train(
         feature_selection=feature_selection,
         max_features=max_features,
     )
-    job = client.training.start(
-        dataset_version_id,
-        target,
-        project_id=project,
-        seed=seed,
-        time_budget_s=time_budget,
-        **extra,
-    )
+    if config is not None:
+        job = client.runs.start_from_config(config.read_text())
+    elif dataset_version_id is None or target is None:
+        raise typer.BadParameter("give DATASET_VERSION_ID and --target, or --config FILE.yaml")
+    else:
+        job = client.training.start(
+            dataset_version_id,
+            target,
+            project_id=project,
+            seed=seed,
+            time_budget_s=time_budget,
+            **extra,
+        )
     if not wait:
         return show_started(job, as_json=as_json)
     result = job_result(ctx, wait_with_progress(client, job))

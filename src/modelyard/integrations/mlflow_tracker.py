@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import threading
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -75,6 +76,7 @@ class MlflowTracker:
         tags: dict[str, str],
         children: list[TrackedChild] | None = None,
         documents: dict[str, Any] | None = None,
+        files: dict[str, bytes] | None = None,
     ) -> tuple[str, str]:
         """Log params, metrics, JSON documents and the model, and one nested child run per
         entry of ``children`` (the search's trials); return (MLflow run id, model URI)."""
@@ -87,6 +89,7 @@ class MlflowTracker:
                 mlflow.log_metrics(metrics)
                 for name, document in (documents or {}).items():
                     mlflow.log_dict(document, name)
+                _log_files(mlflow, files or {})
                 for child in children or []:
                     with mlflow.start_run(run_name=child.name, nested=True, tags=tags):
                         mlflow.log_params({k: str(v)[:500] for k, v in child.params.items()})
@@ -126,6 +129,25 @@ class MlflowTracker:
                 code="mlflow.unavailable",
             ) from exc
 
+    def download_artifacts(self, run_id: str, dst: Path, *, model_uri: str | None = None) -> Path:
+        """Copy every artifact of ``run_id`` (plots, documents) under ``dst``, and the model
+        (MLflow 3 keeps logged models apart from their run) under ``dst/model``."""
+        mlflow = self._mlflow()
+        dst.mkdir(parents=True, exist_ok=True)
+        try:
+            local = Path(mlflow.artifacts.download_artifacts(run_id=run_id, dst_path=str(dst)))
+            if model_uri and not (local / "model").exists():
+                (local / "model").mkdir()
+                mlflow.artifacts.download_artifacts(
+                    artifact_uri=model_uri, dst_path=str(local / "model")
+                )
+        except Exception as exc:
+            raise NotFoundError(
+                f"The artifacts of MLflow run {run_id} cannot be read: {exc}",
+                code="run.artifacts_unavailable",
+            ) from exc
+        return local
+
     def load_model(self, uri: str) -> Any:
         """The fitted scikit-learn pipeline behind ``uri`` (cached: models are immutable)."""
         if uri in self._model_cache:
@@ -152,3 +174,15 @@ class MlflowTracker:
                 f"The model {uri} cannot be read from MLflow: {exc}", code="model.unloadable"
             ) from exc
         return Path(local)
+
+
+def _log_files(mlflow: Any, files: dict[str, bytes]) -> None:
+    """Log raw files (plots, CSVs) under their relative names in the active run."""
+    if not files:
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        for name, data in files.items():
+            path = Path(folder, name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        mlflow.log_artifacts(folder)

@@ -35,6 +35,7 @@ from modelyard.sdk.feedback import Feedback
 from modelyard.sdk.jobs import Jobs
 from modelyard.sdk.models import Models
 from modelyard.sdk.projects import Projects
+from modelyard.sdk.runs import Runs
 from modelyard.sdk.schedules import Schedules
 from modelyard.sdk.scoring import Scoring
 from modelyard.sdk.sql import Sql
@@ -80,6 +81,7 @@ class Client:
         self.audit = Audit(self._transport)
         self.ab_tests = ABTests(self._transport)
         self.schedules = Schedules(self._transport)
+        self.runs = Runs(self._transport)
 
     @classmethod
     def login(

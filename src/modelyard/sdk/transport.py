@@ -53,6 +53,13 @@ class Transport:
             raise error_from_response(response)
         return response.json() if response.content else None
 
+    def text(self, method: str, path: str, **content: Any) -> str:
+        """Send one request; return the body as text (YAML, HTML) or raise ours."""
+        response = self._send(self._build(method, path, params=None, timeout_s=None, **content))
+        if response.is_error:
+            raise error_from_response(response)
+        return response.text
+
     def download(self, path: str, target: Path, *, params: dict[str, Any] | None = None) -> int:
         """Stream a GET response body into ``target``; return its size in bytes.
 
@@ -87,6 +94,7 @@ class Transport:
         **content: Any,
     ) -> httpx.Request:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers |= content.pop("headers", None) or {}
         kept = {k: v for k, v in (params or {}).items() if v is not None}
         return self._http.build_request(
             method,

@@ -27,6 +27,9 @@ from modelyard.services.models import ModelService
 from modelyard.services.prediction_log import PredictionLog
 from modelyard.services.profiles import ProfileService
 from modelyard.services.projects import ProjectService
+from modelyard.services.run_comparison import RunComparisonService
+from modelyard.services.run_configs import RunConfigService
+from modelyard.services.run_reports import RunReportService
 from modelyard.services.schedules import ScheduleService
 from modelyard.services.scoring import BatchScoringService
 from modelyard.services.traffic import TrafficService
@@ -78,6 +81,18 @@ class Services:
     @property
     def ab_tests(self) -> ABTestService:
         return ABTestService(self.uow, self.prediction_log, self.approvals)
+
+    @property
+    def run_comparison(self) -> RunComparisonService:
+        return RunComparisonService(self.uow)
+
+    @property
+    def run_reports(self) -> RunReportService:
+        return RunReportService(self.uow, self.tracker)
+
+    @property
+    def run_configs(self) -> RunConfigService:
+        return RunConfigService(self.uow, self.training)
 
     def is_database_ready(self) -> bool:
         try:

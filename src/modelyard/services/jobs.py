@@ -287,3 +287,12 @@ class DbProgressReporter:
     def log(self, message: str, level: str = "INFO") -> None:
         with self._uow.begin() as session:
             session.add(SqlJobLog(job_id=self._job_id, level=level, message=message))
+
+    def partial(self, data: dict[str, Any]) -> None:
+        """Keep the intermediate result on the job row (``result["partial"]``) while it runs."""
+        with self._uow.begin() as session:
+            session.execute(
+                update(SqlJob)
+                .where(SqlJob.id == self._job_id, SqlJob.finished_at.is_(None))
+                .values(result={"partial": data})
+            )

@@ -25,6 +25,12 @@ from modelyard.services.audit import record_event
 from modelyard.services.jobs import JobService, add_job, to_job
 from modelyard.services.paging import paginate
 from modelyard.services.projects import project_row
+from modelyard.services.run_artifacts import (
+    SearchFeed,
+    evaluate_result,
+    package_versions,
+    run_files,
+)
 from modelyard.services.versions import version_row
 
 
@@ -226,17 +232,33 @@ class TrainingService:
             )
         reporter.report(0.02, f"loading {dataset_name} v{number}")
         frame = self._artifacts.arrow_dataset(key).to_table().to_pandas()
-        result = fit_automl(
-            frame,
-            target,
-            automl_config(options),
-            progress=lambda fraction, message: reporter.report(0.05 + 0.8 * fraction, message),
-            on_trial=lambda trial: reporter.log(_trial_line(trial)),
-        )
+        config = automl_config(options)
+        feed = SearchFeed(reporter, budget_s=config.time_budget_s, max_trials=config.max_trials)
+
+        def progress(fraction: float, message: str) -> None:
+            feed.on_progress(message)
+            reporter.report(0.05 + 0.75 * fraction, message)
+
+        def on_trial(trial: Any) -> None:
+            reporter.log(_trial_line(trial))
+            feed.on_trial(_trial_dict(trial))
+
+        result = fit_automl(frame, target, config, progress=progress, on_trial=on_trial)
         for column, reason in result.dropped_columns.items():
             reporter.log(f"dropped column {column!r}: {reason}", "WARNING")
+        reporter.report(0.82, "evaluating: curves, importance, SHAP, learning curve")
+        evaluation = evaluate_result(result, frame, target)
         reporter.report(0.88, f"logging {result.n_trials} trials and the model to MLflow")
         leaderboard = [_trial_dict(t) for t in result.leaderboard]
+        reproducibility = {
+            "dataset_version": f"{dataset_name}:v{number}",
+            "dataset_version_id": version_id,
+            "data_hash": content_hash,
+            "seed": options.seed,
+            "target": target,
+            "options": options.model_dump(),
+            "packages": package_versions(),
+        }
         mlflow_run_id, model_uri = self._tracker.log_run(
             experiment=f"modelyard-{dataset_name}",
             run_name=f"job-{job_id}",
@@ -261,6 +283,7 @@ class TrainingService:
                     else {}
                 ),
             },
+            files=run_files(evaluation, leaderboard, reproducibility),
         )
         details = {
             "engine": "automl",
@@ -278,6 +301,8 @@ class TrainingService:
             "dropped_columns": result.dropped_columns,
             "feature_ranking": result.feature_ranking,
             "decision_threshold": result.threshold,
+            "evaluation": evaluation,
+            "reproducibility": reproducibility,
         }
         features = [c for c in columns if c["name"] in set(result.feature_columns)]
         with self._uow.begin() as session:

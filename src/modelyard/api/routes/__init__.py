@@ -15,6 +15,7 @@ from modelyard.api.routes import (
     models,
     profiles,
     projects,
+    runs,
     schedules,
     scoring,
     sql,
@@ -41,6 +42,7 @@ for _module in (
     audit,
     ab_tests,
     schedules,
+    runs,
 ):
     api_router.include_router(_module.router)
 

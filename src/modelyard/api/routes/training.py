@@ -38,7 +38,9 @@ def list_runs(
     return services.training.list_runs(actor, project_id=project_id, offset=offset, limit=limit)
 
 
-@router.get("/runs/{run_id}", response_model=RunRead, summary="One training run with its metrics")
+@router.get(
+    "/runs/{run_id:int}", response_model=RunRead, summary="One training run with its metrics"
+)
 def get_run(run_id: int, actor: CurrentActor, services: ServicesDep):
     return services.training.get_run(actor, run_id)
 

@@ -354,6 +354,7 @@ def _result(run: _Run, state: SearchState, *, final: FinalModel, tested: Tested)
         predict_latency_ms=tested.predict_latency_ms,
         size_bytes=tested.size_bytes,
         notes=run.notes,
+        test_features=problem.rows[problem.features].iloc[splits.test],
     )
 
 

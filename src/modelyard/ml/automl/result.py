@@ -48,6 +48,7 @@ class AutoMLResult:
     notes: list[str] = field(default_factory=list)
     feature_ranking: list[dict[str, Any]] | None = None  # feature, score, selected, method
     threshold: float | None = None  # tuned decision threshold (binary classification)
+    test_features: Any = None  # the held-out test rows (a DataFrame of feature_columns)
 
     @property
     def n_trials(self) -> int:

@@ -7,7 +7,9 @@ from nicegui import ui
 from modelyard.domain import Actor, Run
 from modelyard.ui.components.cards import metric_cards
 from modelyard.ui.components.charts import bar_chart
+from modelyard.ui.components.evaluation_charts import evaluation_charts
 from modelyard.ui.components.feature_ranking import feature_ranking
+from modelyard.ui.components.run_actions import run_actions
 from modelyard.ui.context import call, services
 from modelyard.ui.errors import guarded
 from modelyard.ui.formatting import metric_name
@@ -29,6 +31,9 @@ async def run_result(actor: Actor, run_id: int) -> None:
         )
         feature_ranking((run.details or {}).get("feature_ranking"))
         _register_form(actor, run)
+        run_actions(actor, run)
+        with ui.expansion("Evaluation plots", icon="insights", value=True).classes("w-full"):
+            evaluation_charts(run.details.get("evaluation") or {})
 
 
 def _register_form(actor: Actor, run: Run) -> None:

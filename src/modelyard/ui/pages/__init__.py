@@ -14,6 +14,7 @@ from modelyard.ui.pages import (
     models,
     monitoring,
     projects,
+    runs,
     sql,
 )
 
@@ -30,6 +31,7 @@ __all__ = [
     "models",
     "monitoring",
     "projects",
+    "runs",
     "sql",
     "ab_tests",
 ]

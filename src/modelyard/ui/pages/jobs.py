@@ -6,6 +6,7 @@ from nicegui import ui
 
 from modelyard.domain import Actor, Job, JobKind
 from modelyard.ui.components.job_monitor import JobMonitor
+from modelyard.ui.components.live_search import LiveSearch
 from modelyard.ui.components.run_result import run_result
 from modelyard.ui.components.tables import Rows, column, link_table, with_status_colors
 from modelyard.ui.context import call, jobs, services
@@ -46,6 +47,8 @@ async def job_page(actor: Actor, job_id: int) -> None:
     async def show_result(finished: Job) -> None:
         await _result(actor, finished)
 
+    if job.kind is JobKind.TRAIN and not job.status.is_finished:
+        LiveSearch(actor, job)
     JobMonitor(actor, job, on_success=show_result)
 
 

@@ -25,14 +25,35 @@ def fit(
     train_file: Annotated[
         Path, typer.Argument(metavar="TRAIN_FILE", help="CSV or Parquet with the target column.")
     ],
-    target: Annotated[str, typer.Option("--target", "-t", help="The column to predict.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="New folder for the model.")],
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target",
+            "-t",
+            help="The column to predict (for clustering/anomaly: an optional label column).",
+        ),
+    ] = None,
     time_budget: Annotated[
         float, typer.Option("--time-budget", min=1, help="Seconds the search may take.")
     ] = 60.0,
     seed: Annotated[
         int, typer.Option("--seed", help="Random seed (same seed, same leaderboard).")
     ] = 0,
+    task: Annotated[
+        str | None,
+        typer.Option(
+            "--task",
+            help="classification, regression, clustering or anomaly (default: from the target).",
+        ),
+    ] = None,
+    n_clusters: Annotated[
+        int | None, typer.Option("--n-clusters", min=2, help="Clustering: a fixed k.")
+    ] = None,
+    contamination: Annotated[
+        float | None,
+        typer.Option("--contamination", help="Anomaly: expected share of anomalies, (0, 0.5]."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Search for the best model within the time budget and save it in OUT."""
@@ -43,7 +64,15 @@ def fit(
             typer.echo(f"[{min(fraction, 1.0):4.0%}] {message}", err=True)
 
     summary = fit_to_folder(
-        train_file, target, time_budget_s=time_budget, out=out, seed=seed, progress=report
+        train_file,
+        target,
+        time_budget_s=time_budget,
+        out=out,
+        seed=seed,
+        progress=report,
+        task=task,
+        n_clusters=n_clusters,
+        contamination=contamination,
     )
     if as_json:
         return print_json(

@@ -63,6 +63,7 @@ class Tracker(Protocol):
         tags: dict[str, str],
         children: list[TrackedChild] | None = None,
         documents: dict[str, Any] | None = None,
+        files: dict[str, bytes] | None = None,
     ) -> tuple[str, str]: ...
 
     def register(self, model_uri: str, name: str, *, run_id: str) -> int: ...

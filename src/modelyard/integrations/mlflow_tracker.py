@@ -74,9 +74,11 @@ class MlflowTracker:
         tags: dict[str, str],
         children: list[TrackedChild] | None = None,
         documents: dict[str, Any] | None = None,
+        files: dict[str, bytes] | None = None,
     ) -> tuple[str, str]:
-        """Log params, metrics, JSON documents and the model, and one nested child run per
-        entry of ``children`` (the search's trials); return (MLflow run id, model URI)."""
+        """Log params, metrics, JSON documents, ``files`` (name -> bytes: plots, CSVs) and
+        the model, and one nested child run per entry of ``children`` (the search's trials);
+        return (MLflow run id, model URI)."""
         try:
             mlflow = self._mlflow()
 
@@ -86,6 +88,7 @@ class MlflowTracker:
                 mlflow.log_metrics(metrics)
                 for name, document in (documents or {}).items():
                     mlflow.log_dict(document, name)
+                _log_files(mlflow, files or {})
                 for child in children or []:
                     with mlflow.start_run(run_name=child.name, nested=True, tags=tags):
                         mlflow.log_params({k: str(v)[:500] for k, v in child.params.items()})
@@ -139,3 +142,17 @@ class MlflowTracker:
             ) from exc
         self._model_cache[uri] = model
         return model
+
+
+def _log_files(mlflow: Any, files: dict[str, bytes]) -> None:
+    """Each ``name -> bytes`` as a run artifact under that name."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="modelyard-files-") as tmp:
+        for name, data in files.items():
+            path = Path(tmp) / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            folder = str(Path(name).parent)
+            mlflow.log_artifact(str(path), artifact_path=None if folder == "." else folder)

@@ -30,7 +30,12 @@ def train(
             help="Dataset version id (from `modelyard datasets list`).",
         ),
     ],
-    target: Annotated[str, typer.Option("--target", help="The column to predict.")],
+    target: Annotated[
+        str,
+        typer.Option(
+            "--target", help="The column to predict (optional for --task clustering|anomaly)."
+        ),
+    ] = "",
     project: Annotated[int | None, typer.Option(help="Project id to file the run under.")] = None,
     seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
     time_budget: Annotated[
@@ -45,10 +50,21 @@ def train(
         bool, typer.Option("--wait/--no-wait", help="Follow the job to its end.")
     ] = True,
     as_json: JsonFlag = False,
+    task: Annotated[
+        str | None,
+        typer.Option(help="classification, regression, clustering or anomaly."),
+    ] = None,
+    n_clusters: Annotated[
+        int | None, typer.Option("--n-clusters", help="Clustering: a fixed number of clusters.")
+    ] = None,
+    contamination: Annotated[
+        float | None, typer.Option(help="Anomaly: expected share of anomalies, (0, 0.5].")
+    ] = None,
 ) -> None:
     """Train a model on a dataset version; with --wait, show progress and the metrics."""
     client = get_client(ctx)
-    given = {"metric": metric, "max_trials": max_trials}
+    given = {"metric": metric, "max_trials": max_trials, "task": task}
+    given |= {"n_clusters": n_clusters, "contamination": contamination}
     extra = {key: value for key, value in given.items() if value is not None}
     job = client.training.start(
         dataset_version_id,
@@ -78,7 +94,9 @@ def recommend(
             help="Dataset version id (from `modelyard datasets list`).",
         ),
     ],
-    target: Annotated[str, typer.Option("--target", help="The column to predict.")],
+    target: Annotated[
+        str, typer.Option("--target", help="The column to predict (none: clustering).")
+    ] = "",
     as_json: JsonFlag = False,
 ) -> None:
     """Suggest task, metric, model families, validation and budget, each with its reason."""

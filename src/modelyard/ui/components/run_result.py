@@ -7,6 +7,7 @@ from nicegui import ui
 from modelyard.domain import Actor, Run
 from modelyard.ui.components.cards import metric_cards
 from modelyard.ui.components.charts import bar_chart
+from modelyard.ui.components.cluster_view import cluster_view, is_unsupervised
 from modelyard.ui.context import call, services
 from modelyard.ui.errors import guarded
 from modelyard.ui.formatting import metric_name
@@ -26,6 +27,8 @@ async def run_result(actor: Actor, run_id: int) -> None:
             title="Hold-out metrics",
             marker="metrics-chart",
         )
+        if is_unsupervised(run.task):
+            cluster_view(run)
         _register_form(actor, run)
 
 

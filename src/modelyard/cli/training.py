@@ -63,7 +63,7 @@ def train(
 ) -> None:
     """Train a model on a dataset version; with --wait, show progress and the metrics."""
     client = get_client(ctx)
-    given = {"metric": metric, "max_trials": max_trials, "task": task}
+    given: dict[str, Any] = {"metric": metric, "max_trials": max_trials, "task": task}
     given |= {"n_clusters": n_clusters, "contamination": contamination}
     extra = {key: value for key, value in given.items() if value is not None}
     job = client.training.start(

@@ -1,5 +1,7 @@
 """Clustering and anomaly detection through the real job runner, MLflow and an endpoint."""
 
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -80,6 +82,12 @@ def test_anomaly_job_serves_a_flag_and_a_score(services, admin, tmp_path):
     result = services.deployments.predict(admin, "sensors", records)
     assert result.predictions[:5] == [1] * 5 and result.predictions[5] == 0
     assert set(result.probabilities[0]) == {"anomaly_score"}
+
+    scored = wait_for_job(services, admin, services.scoring.start(admin, model.id, version.id).id)
+    assert scored.status is JobStatus.SUCCEEDED, scored.error_message
+    table = pd.read_csv(io.BytesIO(b"".join(services.scoring.export(admin, scored.id, "csv"))))
+    assert list(table.columns) == ["a", "b", "known", "anomaly", "anomaly_score"]
+    assert table["anomaly"].head(5).tolist() == [1] * 5
 
 
 def test_unsupervised_bad_input_is_refused_before_a_job_exists(services, admin, tmp_path):

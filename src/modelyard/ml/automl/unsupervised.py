@@ -35,12 +35,11 @@ from modelyard.ml.automl.columns import ColumnKinds, classify_columns, identifie
 from modelyard.ml.automl.config import AutoMLConfig
 from modelyard.ml.automl.search import Clock
 from modelyard.ml.automl.targets import MIN_ROWS, column_problem
+from modelyard.ml.automl.unsupervised_models import candidates, make_estimator, wrap
 from modelyard.ml.automl.unsupervised_report import describe_anomalies, describe_clusters
 
 Progress = Callable[[float, str], None]
-Candidate = tuple[str, dict[str, Any]]
 SILHOUETTE_SAMPLE = 2_000
-HDBSCAN_MAX_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -136,26 +135,16 @@ def fit_unsupervised(
     truth = frame[label] if label else None
     preprocessor = build_preprocessor(kinds, scaled=True, task="regression", seed=config.seed)
     Z = np.asarray(preprocessor.fit_transform(X), dtype=float)
-    candidates = _candidates(config, len(X))
-    notes = [
-        f"task {task}: {len(X)} rows, {len(kinds.columns)} features, {len(candidates)} "
-        f"candidate configurations, budget {config.time_budget_s:g} s"
-    ]
-    report(0.0, notes[0])
-    trials: list[UnsupervisedTrial] = []
-    for family, params in candidates:
-        if trials and (clock.left() <= 0 or _trials_done(config, trials)):
-            break
-        trial = _try(family, params, Z, config, truth=truth, number=len(trials), clock=clock)
-        trials.append(trial)
-        (on_trial or (lambda _t: None))(trial)
-        score = "-" if trial.val_score is None else f"{trial.val_score:.4f}"
-        report(clock.fraction(), f"trial {trial.number}: {family} {params} -> {score}")
+    trials = _search(Z, config, truth=truth, clock=clock, report=report, on_trial=on_trial)
     best = _best(trials, task)
     pipeline = Pipeline(
-        [("preprocess", preprocessor), ("model", _wrap(task, _estimator(best, config)))]
+        [
+            ("preprocess", preprocessor),
+            ("model", wrap(task, make_estimator((best.family, best.params), config))),
+        ]
     )
     pipeline.fit(X)
+    notes = [f"task {task}: {len(X)} rows, {len(kinds.columns)} features"]
     notes.append(
         f"{len(trials)} configurations in {clock.elapsed():.1f} s; best: trial {best.number} "
         f"{best.family} {_metric(task)}={best.val_score:.4f}"
@@ -179,6 +168,30 @@ def fit_unsupervised(
         report=summary,
         notes=notes,
     )
+
+
+def _search(
+    Z: np.ndarray,
+    config: AutoMLConfig,
+    *,
+    truth: pd.Series | None,
+    clock: Clock,
+    report: Progress,
+    on_trial: Callable[[UnsupervisedTrial], None] | None,
+) -> list[UnsupervisedTrial]:
+    """Try the candidates in order until the budget or ``max_trials`` ends the search."""
+    planned = candidates(config, len(Z))
+    report(0.0, f"{config.task}: {len(planned)} candidate configurations")
+    trials: list[UnsupervisedTrial] = []
+    for family, params in planned:
+        if trials and (clock.left() <= 0 or _trials_done(config, trials)):
+            break
+        trial = _try(family, params, Z, config, truth=truth, number=len(trials), clock=clock)
+        trials.append(trial)
+        (on_trial or (lambda _t: None))(trial)
+        score = "-" if trial.val_score is None else f"{trial.val_score:.4f}"
+        report(clock.fraction(), f"trial {trial.number}: {family} {params} -> {score}")
+    return trials
 
 
 def _metric(task: str) -> str:
@@ -230,59 +243,6 @@ def _features(
     return X, ColumnKinds(**{**kinds.__dict__, "high_cardinality": []}), dropped
 
 
-def _candidates(config: AutoMLConfig, n_rows: int) -> list[Candidate]:
-    if config.task == "anomaly":
-        contamination = config.contamination if config.contamination is not None else "auto"
-        forests: list[Candidate] = [
-            ("isolation_forest", {"n_estimators": n, "contamination": contamination})
-            for n in (100, 300)
-        ]
-        lofs: list[Candidate] = [
-            ("local_outlier_factor", {"n_neighbors": k, "contamination": contamination})
-            for k in (20, 10, 35)
-            if k < n_rows // 2
-        ]
-        return [forests[0], *lofs[:1], *forests[1:], *lofs[1:]]
-    top = max(2, min(10, n_rows // 10))
-    ks = [config.n_clusters] if config.n_clusters else list(range(2, top + 1))
-    kmeans: list[Candidate] = [("kmeans", {"n_clusters": k}) for k in ks]
-    mixtures: list[Candidate] = [
-        ("gaussian_mixture", {"n_components": k, "covariance_type": kind})
-        for kind in ("full", "diag")
-        for k in ks
-    ]
-    densities: list[Candidate] = []
-    if config.n_clusters is None and n_rows <= HDBSCAN_MAX_ROWS:
-        sizes = sorted({5, 15, max(5, n_rows // 50)})
-        densities = [("hdbscan", {"min_cluster_size": m}) for m in sizes]
-    return [*kmeans, *densities, *mixtures]
-
-
-def _estimator(trial: UnsupervisedTrial | Candidate, config: AutoMLConfig) -> Any:
-    from sklearn.cluster import HDBSCAN, KMeans
-    from sklearn.ensemble import IsolationForest
-    from sklearn.mixture import GaussianMixture
-    from sklearn.neighbors import LocalOutlierFactor
-
-    family, params = (trial.family, trial.params) if isinstance(trial, UnsupervisedTrial) else trial
-    seed = config.seed
-    if family == "kmeans":
-        return KMeans(**params, n_init=4, random_state=seed)
-    if family == "gaussian_mixture":
-        return GaussianMixture(**params, random_state=seed)
-    if family == "hdbscan":
-        return HDBSCAN(**params, copy=True)
-    if family == "isolation_forest":
-        return IsolationForest(**params, random_state=seed, n_jobs=1)
-    return LocalOutlierFactor(**params, novelty=True)
-
-
-def _wrap(task: str, estimator: Any) -> Any:
-    from modelyard.ml.automl.unsupervised_models import AnomalyModel, ClusterModel
-
-    return ClusterModel(estimator) if task == "clustering" else AnomalyModel(estimator)
-
-
 def _try(
     family: str,
     params: dict[str, Any],
@@ -296,7 +256,7 @@ def _try(
     started = time.perf_counter()
     task = str(config.task)
     try:
-        model = _wrap(task, _estimator((family, params), config)).fit(Z)
+        model = wrap(task, make_estimator((family, params), config)).fit(Z)
         if task == "clustering":
             metrics = _cluster_scores(model.labels_, Z, truth, seed=config.seed)
             val_score: float | None = metrics["silhouette"] * (1 - metrics["noise_share"])
@@ -362,7 +322,7 @@ def _anomaly_scores(
     order = rng.permutation(len(Z))
     halves = order[: len(Z) // 2], order[len(Z) // 2 :]
     halves_scores = [
-        _wrap("anomaly", _estimator((family, params), config)).fit(Z[half]).score_samples(Z)
+        wrap("anomaly", make_estimator((family, params), config)).fit(Z[half]).score_samples(Z)
         for half in halves
     ]
     stability = float(spearmanr(*halves_scores).statistic)

@@ -15,6 +15,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, OutlierMixin, clone
 from sklearn.utils.validation import check_is_fitted
 
+from modelyard.ml.automl.config import AutoMLConfig
+
+Candidate = tuple[str, dict[str, Any]]  # family, hyperparameters
+HDBSCAN_MAX_ROWS = 20_000
+
 
 class ClusterModel(ClusterMixin, BaseEstimator):
     """Wraps k-means, a Gaussian mixture or HDBSCAN; ``labels_`` holds the training clusters."""
@@ -64,3 +69,57 @@ class AnomalyModel(OutlierMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         return (self.score_samples(X) > self.threshold_).astype(int)
+
+
+def candidates(config: AutoMLConfig, n_rows: int) -> list[Candidate]:
+    """The configurations to try, in order (cheap and diverse first: the budget may end it)."""
+    if config.task == "anomaly":
+        contamination = config.contamination if config.contamination is not None else "auto"
+        forests: list[Candidate] = [
+            ("isolation_forest", {"n_estimators": n, "contamination": contamination})
+            for n in (100, 300)
+        ]
+        lofs: list[Candidate] = [
+            ("local_outlier_factor", {"n_neighbors": k, "contamination": contamination})
+            for k in (20, 10, 35)
+            if k < n_rows // 2
+        ]
+        return [forests[0], *lofs[:1], *forests[1:], *lofs[1:]]
+    top = max(2, min(10, n_rows // 10))
+    ks = [config.n_clusters] if config.n_clusters else list(range(2, top + 1))
+    kmeans: list[Candidate] = [("kmeans", {"n_clusters": k}) for k in ks]
+    mixtures: list[Candidate] = [
+        ("gaussian_mixture", {"n_components": k, "covariance_type": kind})
+        for kind in ("full", "diag")
+        for k in ks
+    ]
+    densities: list[Candidate] = []
+    if config.n_clusters is None and n_rows <= HDBSCAN_MAX_ROWS:
+        sizes = sorted({5, 15, max(5, n_rows // 50)})
+        densities = [("hdbscan", {"min_cluster_size": m}) for m in sizes]
+    return [*kmeans, *densities, *mixtures]
+
+
+def make_estimator(trial: Candidate, config: AutoMLConfig) -> Any:
+    """The unfitted scikit-learn estimator of one configuration, seeded."""
+    from sklearn.cluster import HDBSCAN, KMeans
+    from sklearn.ensemble import IsolationForest
+    from sklearn.mixture import GaussianMixture
+    from sklearn.neighbors import LocalOutlierFactor
+
+    family, params = trial
+    seed = config.seed
+    if family == "kmeans":
+        return KMeans(**params, n_init=4, random_state=seed)
+    if family == "gaussian_mixture":
+        return GaussianMixture(**params, random_state=seed)
+    if family == "hdbscan":
+        return HDBSCAN(**params, copy=True)
+    if family == "isolation_forest":
+        return IsolationForest(**params, random_state=seed, n_jobs=1)
+    return LocalOutlierFactor(**params, novelty=True)
+
+
+def wrap(task: str, estimator: Any) -> Any:
+    """The estimator behind our predict contract (cluster id, or anomaly flag and score)."""
+    return ClusterModel(estimator) if task == "clustering" else AnomalyModel(estimator)

@@ -41,6 +41,8 @@ async def test_clustering_needs_no_target_and_shows_clusters(
     user.find(marker="start-training").click()
     await user.should_see(marker="run-result", retries=TRAINING_WAIT)
     await user.should_see(marker="cluster-view")
+    await user.should_see(marker="metric-silhouette")
+    await user.should_see("scored on the training rows")
     (sizes,) = user.find(kind=ui.echart, marker="cluster-sizes").elements
     assert sum(sizes.options["series"][0]["data"][i]["value"] for i in range(3)) <= 120
     (scatter,) = user.find(kind=ui.echart, marker="cluster-projection").elements

@@ -11,6 +11,7 @@ from typing import Any
 from nicegui import ui
 
 from modelyard.domain import Run
+from modelyard.ui.components.cards import metric_cards
 from modelyard.ui.components.charts import PALETTE, bar_chart, chart_title, echart
 
 TASKS = {
@@ -31,6 +32,13 @@ def cluster_view(run: Run) -> None:
     """The clustering or anomaly section of a run's result."""
     report: dict[str, Any] = run.details.get("report") or {}
     with ui.column().classes("w-full gap-3").mark("cluster-view"):
+        label = f" (label column '{run.target}' kept out)" if run.target else ""
+        ui.label(
+            f"{run.algorithm} for {run.task}, scored on the training rows"
+            f"{label}; {len(run.feature_columns)} features, "
+            f"{run.details.get('n_trials', 0)} configurations tried."
+        ).classes("text-grey-8")
+        metric_cards(run.metrics)
         if run.task == "clustering":
             sizes = {f"cluster {k}": float(v) for k, v in report.get("cluster_sizes", {}).items()}
             bar_chart(sizes, title="Cluster sizes (rows)", marker="cluster-sizes")

@@ -17,6 +17,10 @@ async def run_result(actor: Actor, run_id: int) -> None:
     run = await call(services().training.get_run, actor, run_id)
     with ui.card().classes("w-full gap-3").mark("run-result"):
         ui.label("Result").classes("text-lg font-semibold")
+        if is_unsupervised(run.task):  # no target and no hold-out split: its own view
+            cluster_view(run)
+            _register_form(actor, run)
+            return
         ui.label(
             f"{run.algorithm} for {run.task} of '{run.target}', "
             f"evaluated on a held-out split ({len(run.feature_columns)} features)."
@@ -27,8 +31,6 @@ async def run_result(actor: Actor, run_id: int) -> None:
             title="Hold-out metrics",
             marker="metrics-chart",
         )
-        if is_unsupervised(run.task):
-            cluster_view(run)
         _register_form(actor, run)
 
 

@@ -87,4 +87,5 @@ def fit(
         )
     metrics = ", ".join(f"{k} {v:.4g}" for k, v in summary.test_metrics.items())
     typer.echo(f"{summary.algorithm} ({summary.task}, {summary.n_trials} trials) saved in {out}")
-    typer.echo(f"test: {metrics}")
+    unsupervised = summary.task in ("clustering", "anomaly")  # no test split without a target
+    typer.echo(f"{'scores on the training rows' if unsupervised else 'test'}: {metrics}")

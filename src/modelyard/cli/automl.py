@@ -25,14 +25,35 @@ def fit(
     train_file: Annotated[
         Path, typer.Argument(metavar="TRAIN_FILE", help="CSV or Parquet with the target column.")
     ],
-    target: Annotated[str, typer.Option("--target", "-t", help="The column to predict.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="New folder for the model.")],
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target",
+            "-t",
+            help="The column to predict (for clustering/anomaly: an optional label column).",
+        ),
+    ] = None,
     time_budget: Annotated[
         float, typer.Option("--time-budget", min=1, help="Seconds the search may take.")
     ] = 60.0,
     seed: Annotated[
         int, typer.Option("--seed", help="Random seed (same seed, same leaderboard).")
     ] = 0,
+    task: Annotated[
+        str | None,
+        typer.Option(
+            "--task",
+            help="classification, regression, clustering or anomaly (default: from the target).",
+        ),
+    ] = None,
+    n_clusters: Annotated[
+        int | None, typer.Option("--n-clusters", min=2, help="Clustering: a fixed k.")
+    ] = None,
+    contamination: Annotated[
+        float | None,
+        typer.Option("--contamination", help="Anomaly: expected share of anomalies, (0, 0.5]."),
+    ] = None,
     as_json: JsonFlag = False,
     imputation: Annotated[
         str, typer.Option(help="auto, mean, median, most_frequent, constant, knn, iterative.")
@@ -93,6 +114,9 @@ def fit(
             max_features=max_features,
             families=families,
         ),
+        task=task,
+        n_clusters=n_clusters,
+        contamination=contamination,
     )
     if as_json:
         return print_json(
@@ -107,4 +131,5 @@ def fit(
         )
     metrics = ", ".join(f"{k} {v:.4g}" for k, v in summary.test_metrics.items())
     typer.echo(f"{summary.algorithm} ({summary.task}, {summary.n_trials} trials) saved in {out}")
-    typer.echo(f"test: {metrics}")
+    unsupervised = summary.task in ("clustering", "anomaly")  # no test split without a target
+    typer.echo(f"{'scores on the training rows' if unsupervised else 'test'}: {metrics}")

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from modelyard.domain.entities import ColumnSchema
 
 Predictions = tuple[list[Any], list[dict[str, float]] | None]  # predictions, probabilities
-Predictor = Callable[[Path], Predictions]
+TaskPredictions = tuple[list[Any], list[dict[str, float]] | None, str]  # ... and the task
+Predictor = Callable[[Path], TaskPredictions]
 
 _TRUE = {"true", "t", "yes", "y", "1"}
 _FALSE = {"false", "f", "no", "n", "0"}
@@ -56,8 +57,8 @@ def predict(
     ] = None,
 ) -> None:
     """Predict every row of INPUT_FILE; print or write a CSV with the predictions."""
-    predictions, probabilities = _predictor_for(ctx, target)(input_file)
-    text = predictions_csv(predictions, probabilities)
+    predictions, probabilities, task = _predictor_for(ctx, target)(input_file)
+    text = predictions_csv(predictions, probabilities, task=task)
     if out is None:
         return typer.echo(text, nl=False)
     try:
@@ -76,30 +77,37 @@ def _predictor_for(ctx: typer.Context, target: str) -> Predictor:
 
 
 def _folder_predictor(directory: Path) -> Predictor:
-    def run(path: Path) -> Predictions:
-        from modelyard.services.model_folders import predict_folder
+    def run(path: Path) -> TaskPredictions:
+        from modelyard.services.model_folders import folder_task, predict_folder
 
-        return predict_folder(directory, path)
+        return (*predict_folder(directory, path), folder_task(directory))
 
     return run
 
 
 def _endpoint_predictor(ctx: typer.Context, name: str) -> Predictor:
-    def run(path: Path) -> Predictions:
+    def run(path: Path) -> TaskPredictions:
         client = get_client(ctx)
-        columns = client.endpoints.model(name).feature_columns if _is_csv(path) else []
+        model = client.endpoints.model(name)
+        columns = model.feature_columns if _is_csv(path) else []
         result = client.endpoints.predict(name, read_records(path, columns))
-        return result.predictions, result.probabilities
+        return result.predictions, result.probabilities, model.task
 
     return run
 
 
-def predictions_csv(predictions: list[Any], probabilities: list[dict[str, float]] | None) -> str:
-    """One row per prediction: the prediction, then one probability column per class."""
+def predictions_csv(
+    predictions: list[Any], probabilities: list[dict[str, float]] | None, *, task: str = ""
+) -> str:
+    """One row per prediction: the prediction, then one probability column per class
+    (clustering: a ``cluster`` column; anomaly: ``anomaly`` and ``anomaly_score``)."""
+    from modelyard.ml.scoring import output_names
+
     classes = list(probabilities[0]) if probabilities else []
+    name, prefix = output_names(task)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["prediction", *(f"probability_{label}" for label in classes)])
+    writer.writerow([name, *(f"{prefix}{label}" for label in classes)])
     for index, prediction in enumerate(predictions):
         shares = probabilities[index] if probabilities else {}
         writer.writerow([prediction, *(shares.get(label) for label in classes)])

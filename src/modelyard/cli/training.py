@@ -11,6 +11,8 @@ from modelyard.cli.context import get_client
 from modelyard.cli.output import Column, JsonFlag, print_json, print_table, show_item
 from modelyard.cli.progress import job_result, show_started, wait_with_progress
 
+UNSUPERVISED = ("clustering", "anomaly")
+
 RUN_FIELDS: list[Column] = [
     ("run id", lambda r: r.id),
     ("job id", lambda r: r.job_id),
@@ -31,7 +33,12 @@ def train(
             help="Dataset version id (from `modelyard datasets list`).",
         ),
     ] = None,
-    target: Annotated[str | None, typer.Option("--target", help="The column to predict.")] = None,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--target", help="The column to predict (optional for --task clustering|anomaly)."
+        ),
+    ] = None,
     project: Annotated[int | None, typer.Option(help="Project id to file the run under.")] = None,
     seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
     time_budget: Annotated[
@@ -78,12 +85,23 @@ def train(
     max_features: Annotated[
         int | None, typer.Option(min=1, help="Keep at most this many features.")
     ] = None,
+    task: Annotated[
+        str | None,
+        typer.Option(help="classification, regression, clustering or anomaly."),
+    ] = None,
+    n_clusters: Annotated[
+        int | None, typer.Option("--n-clusters", help="Clustering: a fixed number of clusters.")
+    ] = None,
+    contamination: Annotated[
+        float | None, typer.Option(help="Anomaly: expected share of anomalies, (0, 0.5].")
+    ] = None,
 ) -> None:
     """Train a model on a dataset version; with --wait, show progress and the metrics."""
     from modelyard.cli.prep_options import prep_options
 
     client = get_client(ctx)
-    given = {"metric": metric, "max_trials": max_trials}
+    given: dict[str, Any] = {"metric": metric, "max_trials": max_trials, "task": task}
+    given |= {"n_clusters": n_clusters, "contamination": contamination}
     extra = {key: value for key, value in given.items() if value is not None}
     extra |= prep_options(
         imputation=imputation,
@@ -98,12 +116,12 @@ def train(
     )
     if config is not None:
         job = client.runs.start_from_config(config.read_text())
-    elif dataset_version_id is None or target is None:
+    elif dataset_version_id is None or (target is None and task not in UNSUPERVISED):
         raise typer.BadParameter("give DATASET_VERSION_ID and --target, or --config FILE.yaml")
     else:
         job = client.training.start(
             dataset_version_id,
-            target,
+            target or "",
             project_id=project,
             seed=seed,
             time_budget_s=time_budget,
@@ -129,7 +147,9 @@ def recommend(
             help="Dataset version id (from `modelyard datasets list`).",
         ),
     ],
-    target: Annotated[str, typer.Option("--target", help="The column to predict.")],
+    target: Annotated[
+        str, typer.Option("--target", help="The column to predict (none: clustering).")
+    ] = "",
     as_json: JsonFlag = False,
 ) -> None:
     """Suggest task, metric, model families, validation and budget, each with its reason."""

@@ -64,3 +64,19 @@ class TrainingOptions(BaseModel):
         "neural",
     ] = "none"
     max_features: int | None = Field(default=None, ge=1)
+    task: str | None = Field(
+        default=None,
+        pattern="^(classification|regression|clustering|anomaly)$",
+        description="classification, regression, clustering or anomaly (default: from the "
+        "target). clustering and anomaly need no target.",
+    )
+    n_clusters: int | None = Field(
+        default=None, ge=2, le=100, description="Clustering: a fixed number of clusters."
+    )
+    contamination: float | None = Field(
+        default=None, gt=0, le=0.5, description="Anomaly: expected share of anomalies (0, 0.5]."
+    )
+
+    @property
+    def is_unsupervised(self) -> bool:
+        return self.task in ("clustering", "anomaly")

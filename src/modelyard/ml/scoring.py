@@ -32,8 +32,22 @@ def feature_frame(frame: pd.DataFrame, columns: Sequence[tuple[str, str]]) -> pd
     return features
 
 
+def output_names(task: str) -> tuple[str, str]:
+    """The prediction column's name and the prefix of the score columns, for a task.
+
+    Classification and regression: ``prediction`` and ``probability_<class>``; clustering:
+    ``cluster``; anomaly detection: ``anomaly`` (1 for an anomaly) and ``anomaly_score``.
+    """
+    if task in ("clustering", "anomaly"):
+        return ("cluster" if task == "clustering" else "anomaly"), ""
+    return "prediction", "probability_"
+
+
 def score(model: Any, features: pd.DataFrame, *, task: str) -> Scores:
     predictions = np.asarray(model.predict(features))
+    if task == "anomaly":  # the flag, and the score it comes from (higher: more anomalous)
+        anomaly_score = np.asarray(model.score_samples(features), dtype=float)
+        return Scores(predictions, labels=["anomaly_score"], probabilities=anomaly_score[:, None])
     if task != "classification" or not hasattr(model, "predict_proba"):
         return Scores(predictions=predictions, labels=None, probabilities=None)
     labels = [str(c) for c in model.classes_]

@@ -12,7 +12,7 @@ class Training(Resource):
     def start(
         self,
         dataset_version_id: int,
-        target: str,
+        target: str = "",
         *,
         project_id: int | None = None,
         time_budget_s: float | None = None,
@@ -22,7 +22,8 @@ class Training(Resource):
         """Queue an AutoML training job; watch it with ``client.jobs.wait(job.id)``.
 
         ``options`` are further search settings: metric, validation, n_folds, families,
-        max_predict_latency_ms, max_model_size_mb, ensemble, max_trials, and the
+        max_predict_latency_ms, max_model_size_mb, ensemble, max_trials, task
+        ("clustering" or "anomaly" need no target), n_clusters, contamination, and the
         preprocessing options imputation, scaling, encoding, interactions, resampling,
         threshold_metric, cost_matrix, feature_selection, max_features
         (docs/preprocessing.md).
@@ -32,8 +33,9 @@ class Training(Resource):
         body |= {"project_id": project_id, "options": settings}
         return self._send(Job, "POST", "/training", json=body)
 
-    def recommend(self, dataset_version_id: int, target: str) -> dict[str, Any]:
-        """Suggested task, metric, families, validation and budget, each with its reason."""
+    def recommend(self, dataset_version_id: int, target: str = "") -> dict[str, Any]:
+        """Suggested task, metric, families, validation and budget, each with its reason
+        (without a target: clustering)."""
         path = f"/dataset-versions/{dataset_version_id}/recommendation"
         recommendation: dict[str, Any] = self._transport.request(
             "GET", path, params={"target": target}

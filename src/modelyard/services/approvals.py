@@ -289,6 +289,13 @@ class ApprovalService:
         self, session: Session, actor: Actor, version: SqlModelVersion, policy: Policy
     ) -> Sequence[CheckResult]:
         run = session.get_one(SqlRun, version.run_id)
+        if run.task in ("clustering", "anomaly"):  # no target: supervised checks do not apply
+            from modelyard.services.unsupervised_training import unsupervised_checks
+
+            return [
+                *unsupervised_checks(policy, run),
+                *card_check(policy.required_card_fields, version.card),
+            ]
         results = [
             metric_check(m, b, run.metrics.get(m)) for m, b in policy.metric_thresholds.items()
         ]

@@ -48,28 +48,52 @@ def read_table(path: Path) -> tuple[Any, dict[str, str]]:
 
 def fit_to_folder(
     train_file: Path,
-    target: str,
+    target: str | None,
     *,
     time_budget_s: float,
     out: Path,
     seed: int = 0,
     progress: Progress | None = None,
     options: dict[str, Any] | None = None,
+    task: str | None = None,
+    n_clusters: int | None = None,
+    contamination: float | None = None,
 ) -> FolderSummary:
-    """Run AutoML on a file and save the model folder (written whole, then moved in place)."""
+    """Run AutoML on a file and save the model folder (written whole, then moved in place).
+
+    ``task`` "clustering" or "anomaly" runs the unsupervised search (``target`` is then an
+    optional label column, kept out of the features)."""
     from modelyard.ml.automl import AutoMLConfig, fit_automl
 
     if out.exists() and any(out.iterdir()):
         raise InvalidInputError(
             f"{out} exists and is not empty; choose a new folder.", code="automl.out_exists"
         )
+    if task in ("clustering", "anomaly"):
+        from modelyard.services.unsupervised_folders import fit_unsupervised_to_folder
+
+        config = AutoMLConfig(
+            time_budget_s=time_budget_s,
+            seed=seed,
+            task=task,  # type: ignore[arg-type]
+            n_clusters=n_clusters,
+            contamination=contamination,
+        )
+        return fit_unsupervised_to_folder(train_file, target, config, out=out, progress=progress)
+    if not target:
+        raise InvalidInputError(
+            "--target is required for classification and regression; for data without a "
+            "target use --task clustering or --task anomaly.",
+            code="automl.target_required",
+        )
     frame, kinds = read_table(train_file)
-    result = fit_automl(
-        frame,
-        target,
-        AutoMLConfig(time_budget_s=time_budget_s, seed=seed, **(options or {})),
-        progress=progress,
+    config = AutoMLConfig(
+        time_budget_s=time_budget_s,
+        seed=seed,
+        task=task,  # type: ignore[arg-type]
+        **(options or {}),
     )
+    result = fit_automl(frame, target, config, progress=progress)
     metadata = {
         "target": target,
         "task": result.task,
@@ -138,6 +162,12 @@ def _save(out: Path, model: Any, example: Any, metadata: dict[str, Any]) -> None
         if out.exists():
             out.rmdir()
         staging.rename(out)
+
+
+def folder_task(directory: Path) -> str:
+    """The task a model folder was trained for ("" when it is not a model folder)."""
+    path = directory / METADATA
+    return str(json.loads(path.read_text()).get("task", "")) if path.is_file() else ""
 
 
 def predict_folder(

@@ -48,9 +48,15 @@ def _card_from_run(run: SqlRun) -> dict[str, Any]:
     return {
         "training_data": f"dataset version id {run.dataset_version_id}, target {run.target!r}, "
         f"{len(run.feature_columns)} features",
-        "evaluation": f"hold-out split: {metrics}",
+        "evaluation": f"{_evaluated_on(run.task)}: {metrics}",
         "algorithm": f"{run.algorithm} ({run.task})",
     }
+
+
+def _evaluated_on(task: str) -> str:
+    if task in ("clustering", "anomaly"):
+        return "unsupervised, scored on the training rows (no target)"
+    return "hold-out split"
 
 
 def model_version_row(session: Session, actor: Actor, model_version_id: int) -> SqlModelVersion:

@@ -22,7 +22,7 @@ from modelyard.db.tables import SqlJob
 from modelyard.db.uow import UnitOfWork
 from modelyard.domain import Actor, Job, JobKind, JobStatus, Permission
 from modelyard.errors import ConflictError, DependencyUnavailableError, InvalidInputError
-from modelyard.ml.scoring import feature_frame, score
+from modelyard.ml.scoring import feature_frame, output_names, score
 from modelyard.ports import ArtifactStore, ProgressReporter, Tracker
 from modelyard.services.jobs import JobService, add_job, job_row, to_job
 from modelyard.services.models import model_version_row, to_model_version
@@ -129,11 +129,12 @@ def _scored(
     frame = batch.to_pandas()
     scores = score(pipeline, feature_frame(frame, columns), task=task)
     table = pa.Table.from_batches([batch])
-    table = table.append_column("prediction", pa.array(scores.predictions.tolist()))
+    name, prefix = output_names(task)
+    table = table.append_column(name, pa.array(scores.predictions.tolist()))
     if scores.labels is not None and scores.probabilities is not None:
         for index, label in enumerate(scores.labels):
             table = table.append_column(
-                f"probability_{label}", pa.array(scores.probabilities[:, index])
+                f"{prefix}{label}", pa.array(scores.probabilities[:, index])
             )
     return table
 

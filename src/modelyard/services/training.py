@@ -31,6 +31,7 @@ from modelyard.services.run_artifacts import (
     package_versions,
     run_files,
 )
+from modelyard.services.unsupervised_training import check_unsupervised_target
 from modelyard.services.versions import version_row
 
 
@@ -52,6 +53,9 @@ def automl_config(options: TrainingOptions) -> Any:
         ensemble=options.ensemble,
         max_trials=options.max_trials,
         **prep_settings(options),
+        task=options.task,  # type: ignore[arg-type]
+        n_clusters=options.n_clusters,
+        contamination=options.contamination,
     )
 
 
@@ -160,14 +164,16 @@ class TrainingService:
             if project_id is not None:
                 project_row(session, actor, project_id)
             names = [c["name"] for c in version.columns]
-            if target not in names:
+            check_unsupervised_target(options, target)
+            if (target or not options.is_unsupervised) and target not in names:
                 raise InvalidInputError(
                     f"The target column {target!r} is not in this dataset version. Columns: "
                     f"{', '.join(names[:20])}{' ...' if len(names) > 20 else ''}.",
                     code="training.target_unknown",
                     details={"target": target, "columns": names[:200]},
                 )
-            self._check_target_values(version.artifact_path, target)
+            if not options.is_unsupervised:
+                self._check_target_values(version.artifact_path, target)
             params = {
                 "dataset_version_id": dataset_version_id,
                 "target": target,
@@ -197,6 +203,10 @@ class TrainingService:
         with self._uow.begin() as session:
             key = version_row(session, actor, dataset_version_id).artifact_path
         frame = self._artifacts.arrow_dataset(key).to_table().to_pandas()
+        if not target:  # nothing to predict: group the rows instead
+            from modelyard.ml.automl.unsupervised import recommend_unsupervised
+
+            return _plain(recommend_unsupervised(frame))
         return _plain(dataclasses.asdict(recommend(frame, target)))
 
     def _check_target_values(self, key: str, target: str) -> None:
@@ -221,6 +231,8 @@ class TrainingService:
 
         version_id, target = int(params["dataset_version_id"]), str(params["target"])
         options = TrainingOptions.model_validate(params.get("options") or {})
+        if options.is_unsupervised:
+            return self._execute_unsupervised(actor, job_id, params, reporter)
         with self._uow.begin() as session:
             version = version_row(session, actor, version_id)
             dataset_name = session.get_one(SqlDataset, version.dataset_id).name
@@ -341,6 +353,15 @@ class TrainingService:
             "mlflow_run_id": mlflow_run_id,
             "n_trials": result.n_trials,
         }
+
+    def _execute_unsupervised(
+        self, actor: Actor, job_id: int, params: dict[str, Any], reporter: ProgressReporter
+    ) -> dict[str, Any]:
+        from modelyard.services.unsupervised_training import execute_unsupervised
+
+        return execute_unsupervised(
+            self._uow, self._artifacts, self._tracker, actor, job_id, params, reporter
+        )
 
     def get_run(self, actor: Actor, run_id: int) -> Run:
         actor.require(Permission.READ, "read runs")

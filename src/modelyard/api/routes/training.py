@@ -54,6 +54,6 @@ def recommendation(
     version_id: int,
     actor: CurrentActor,
     services: ServicesDep,
-    target: str = Query(description="The column to predict."),
+    target: str = Query(default="", description="The column to predict; empty: clustering."),
 ):
     return services.training.recommend(actor, version_id, target)

@@ -28,7 +28,11 @@ class ProjectUpdate(BaseModel):
 
 class TrainingCreate(BaseModel):
     dataset_version_id: int
-    target: str = Field(min_length=1, description="The column to predict.")
+    target: str = Field(
+        default="",
+        description="The column to predict; optional (a label column) for the tasks "
+        "clustering and anomaly.",
+    )
     project_id: int | None = None
     options: TrainingOptions = Field(
         default_factory=TrainingOptions,

@@ -11,6 +11,9 @@ from modelyard.ml.automl.metrics import METRICS
 from modelyard.ml.automl.options import PrepOptions, option_problems
 from modelyard.ml.automl.targets import Task
 
+UnsupervisedTask = Literal["clustering", "anomaly"]
+UNSUPERVISED_TASKS: tuple[str, ...] = ("clustering", "anomaly")
+
 Validation = Literal["auto", "holdout", "kfold", "stratified_kfold", "group_kfold", "timeseries"]
 VALIDATIONS: tuple[str, ...] = (
     "auto",
@@ -34,7 +37,7 @@ class AutoMLConfig:
 
     time_budget_s: float = 60.0
     seed: int = 0
-    task: Task | None = None
+    task: Task | UnsupervisedTask | None = None
     metric: str | None = None
     validation: Validation = "auto"
     n_folds: int = 5
@@ -58,6 +61,8 @@ class AutoMLConfig:
     cost_matrix: tuple[tuple[float, float], tuple[float, float]] | None = None
     feature_selection: str = "none"
     max_features: int | None = None
+    n_clusters: int | None = None  # clustering: a fixed number of clusters
+    contamination: float | None = None  # anomaly: expected share of anomalies (None: auto)
 
     def __post_init__(self) -> None:
         if isinstance(self.families, list):
@@ -69,7 +74,10 @@ class AutoMLConfig:
             message
             for is_wrong, message in [
                 (self.time_budget_s <= 0, "time_budget_s must be positive"),
-                (self.task not in (None, "classification", "regression"), "unknown task"),
+                (
+                    self.task not in (None, "classification", "regression", *UNSUPERVISED_TASKS),
+                    _TASKS,
+                ),
                 (self.metric is not None and self.metric not in METRICS, "unknown metric"),
                 (self.validation not in VALIDATIONS, "unknown validation"),
                 (self.n_folds < 2, "n_folds must be at least 2"),
@@ -77,6 +85,8 @@ class AutoMLConfig:
                 (self.max_trials is not None and self.max_trials < 1, "max_trials must be >= 1"),
                 (self.validation == "group_kfold" and not self.group_column, _NEEDS_GROUP),
                 (self.validation == "timeseries" and not self.time_column, _NEEDS_TIME),
+                (self.n_clusters is not None and self.n_clusters < 2, "n_clusters must be >= 2"),
+                (not _is_contamination(self.contamination), _CONTAMINATION),
             ]
             if is_wrong
         ]
@@ -114,6 +124,21 @@ class AutoMLConfig:
         )
 
     @property
+    def is_unsupervised(self) -> bool:
+        return self.task in UNSUPERVISED_TASKS
+
+    @property
+    def supervised_task(self) -> Task | None:
+        """The task for the supervised engine; unsupervised tasks go to ``fit_unsupervised``."""
+        if self.task == "clustering" or self.task == "anomaly":
+            raise InvalidInputError(
+                f"The task {self.task!r} has no target to predict; "
+                "run it with modelyard.ml.automl.unsupervised.fit_unsupervised.",
+                code="automl.task_unsupervised",
+            )
+        return self.task
+
+    @property
     def threads(self) -> int:
         """The number of threads to use (``n_jobs=-1`` means every core)."""
         return max(1, os.cpu_count() or 1) if self.n_jobs < 1 else self.n_jobs
@@ -121,3 +146,9 @@ class AutoMLConfig:
 
 _NEEDS_GROUP = "validation='group_kfold' needs group_column"
 _NEEDS_TIME = "validation='timeseries' needs time_column"
+_TASKS = "unknown task (classification, regression, clustering or anomaly)"
+_CONTAMINATION = "contamination must be in (0, 0.5]"
+
+
+def _is_contamination(value: float | None) -> bool:
+    return value is None or 0 < value <= 0.5

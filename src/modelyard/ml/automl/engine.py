@@ -117,7 +117,7 @@ def _problem(df: pd.DataFrame, target: str, config: AutoMLConfig) -> _Problem:
             )
     rows = labelled_rows(df, target).reset_index(drop=True)
     labels = rows[target]
-    task = resolve_task(labels, target, config.task)
+    task = resolve_task(labels, target, config.supervised_task)
     reserved = tuple(c for c in (config.group_column,) if c)
     features, dropped = screen_features(rows, target, task, reserved=reserved)
     if task == "regression":

@@ -7,6 +7,7 @@ from nicegui import ui
 from modelyard.domain import Actor, Run
 from modelyard.ui.components.cards import metric_cards
 from modelyard.ui.components.charts import bar_chart
+from modelyard.ui.components.cluster_view import cluster_view, is_unsupervised
 from modelyard.ui.components.evaluation_charts import evaluation_charts
 from modelyard.ui.components.feature_ranking import feature_ranking
 from modelyard.ui.components.run_actions import run_actions
@@ -19,6 +20,10 @@ async def run_result(actor: Actor, run_id: int) -> None:
     run = await call(services().training.get_run, actor, run_id)
     with ui.card().classes("w-full gap-3").mark("run-result"):
         ui.label("Result").classes("text-lg font-semibold")
+        if is_unsupervised(run.task):  # no target and no hold-out split: its own view
+            cluster_view(run)
+            _register_form(actor, run)
+            return
         ui.label(
             f"{run.algorithm} for {run.task} of '{run.target}', "
             f"evaluated on a held-out split ({len(run.feature_columns)} features)."

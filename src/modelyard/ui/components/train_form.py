@@ -5,6 +5,7 @@ from __future__ import annotations
 from nicegui import ui
 
 from modelyard.domain import Actor, DatasetVersion
+from modelyard.ui.components.cluster_view import TASKS, is_unsupervised
 from modelyard.ui.components.train_options import advanced_options
 from modelyard.ui.context import call, services
 from modelyard.ui.errors import guarded
@@ -14,10 +15,10 @@ def train_form(actor: Actor, version: DatasetVersion, *, suggested_target: str |
     """Pick a target column, start the job, and follow it on the job page."""
 
     async def start() -> None:
-        options = read_options()
-        job = await call(
-            services().training.start, actor, version.id, target.value, options=options
-        )
+        chosen = None if task.value == "auto" else task.value
+        options = read_options().model_copy(update={"task": chosen})
+        start = services().training.start
+        job = await call(start, actor, version.id, target.value or "", options=options)
         ui.navigate.to(f"/jobs/{job.id}")
 
     with ui.card().classes("w-full").mark("train-card"):
@@ -33,7 +34,15 @@ def train_form(actor: Actor, version: DatasetVersion, *, suggested_target: str |
                 value = suggested_target if suggested_target in names else None
                 target = ui.select(names, label="Target column", value=value, with_input=True)
                 target.classes("min-w-64").mark("target-select")
-                ui.button("Start training", icon="play_arrow", on_click=guarded(start)).mark(
-                    "start-training"
-                ).bind_enabled_from(target, "value", backward=bool)
+                task = ui.select(TASKS, label="Task", value="auto").classes("min-w-48")
+                task.mark("task-select")
+                button = ui.button("Start training", icon="play_arrow", on_click=guarded(start))
+                button.mark("start-training")
+
+                def can_start() -> None:  # unsupervised tasks need no target
+                    button.set_enabled(bool(target.value) or is_unsupervised(task.value))
+
+                target.on_value_change(can_start)
+                task.on_value_change(can_start)
+                can_start()
         read_options = advanced_options()

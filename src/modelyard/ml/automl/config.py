@@ -47,6 +47,8 @@ class AutoMLConfig:
     test_size: float = 0.2
     max_trials: int | None = None
     refit_full: bool = False
+    memory_limit_gb: float | None = None  # None: 75% of this machine's RAM
+    parallel_trials: int = 1  # > 1: trials run concurrently as Dask tasks (see parallel.py)
 
     def __post_init__(self) -> None:
         if isinstance(self.families, list):
@@ -63,6 +65,8 @@ class AutoMLConfig:
                 (self.max_trials is not None and self.max_trials < 1, "max_trials must be >= 1"),
                 (self.validation == "group_kfold" and not self.group_column, _NEEDS_GROUP),
                 (self.validation == "timeseries" and not self.time_column, _NEEDS_TIME),
+                (self.memory_limit_gb is not None and self.memory_limit_gb <= 0, _BAD_MEMORY),
+                (self.parallel_trials < 1, "parallel_trials must be >= 1"),
             ]
             if is_wrong
         ]
@@ -82,3 +86,4 @@ class AutoMLConfig:
 
 _NEEDS_GROUP = "validation='group_kfold' needs group_column"
 _NEEDS_TIME = "validation='timeseries' needs time_column"
+_BAD_MEMORY = "memory_limit_gb must be positive"

@@ -46,6 +46,9 @@ class AutoMLResult:
     predict_latency_ms: float | None = None  # of the final model, one row
     size_bytes: int | None = None  # of the final model, pickled
     notes: list[str] = field(default_factory=list)
+    stopped_early: bool = False  # a stop request ended the search; the best so far was kept
+    memory_estimate_gb: float | None = None  # the search's estimated peak memory
+    downsampled_from: int | None = None  # rows before downsampling to fit the memory limit
 
     @property
     def n_trials(self) -> int:

@@ -20,6 +20,7 @@ import numpy as np
 
 from modelyard.ml.automl.families import Family, Params
 from modelyard.ml.automl.metrics import Metric
+from modelyard.ml.automl.stopping import is_stop
 from modelyard.ml.automl.trials import (
     FoldCache,
     SearchData,
@@ -72,6 +73,7 @@ class SearchState:
     predictions: dict[int, np.ndarray] = field(default_factory=dict)
     durations: dict[str, list[float]] = field(default_factory=dict)
     best: TrialRecord | None = None
+    stopped: BaseException | None = None  # the stop request that ended the search early
 
     def usable(self) -> list[TrialRecord]:
         return [r for r in self.records if r.is_usable]
@@ -92,6 +94,28 @@ def search(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     run = _Search(data, families, clock=clock, limits=limits, progress=progress)
     study = _study(data, families)
+    try:
+        _loop(run, study, families, clock=clock, limits=limits, on_trial=on_trial)
+    except Exception as exc:
+        if not is_stop(exc):
+            raise
+        run.state.stopped = exc  # a stop request: keep what the finished trials found
+        logger.info("search stopped after %s trials: %s", len(run.state.records), exc)
+    return run.state
+
+
+def _loop(
+    run: _Search,
+    study: Any,
+    families: list[Family],
+    *,
+    clock: Clock,
+    limits: Limits,
+    on_trial: OnTrial,
+) -> None:
+    import optuna
+
+    data, progress = run.data, run.progress
     names, skips = [f.name for f in families], 0
     while _may_continue(run.state, clock, limits) and skips < _MAX_SKIPS:
         trial = study.ask()
@@ -108,7 +132,6 @@ def search(
         clock.reserve_s = _refit_reserve(run.state, data, clock.budget_s, limits.n_refits)
         on_trial(record)
         progress(clock.fraction(), _trial_message(record, run.state, data))
-    return run.state
 
 
 def _study(data: SearchData, families: list[Family]) -> Any:

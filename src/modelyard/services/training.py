@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from modelyard.db.tables import SqlDataset, SqlJob, SqlRun
+from modelyard.db.tables import SqlAuditEvent, SqlDataset, SqlJob, SqlRun
 from modelyard.db.uow import UnitOfWork
 from modelyard.domain import Actor, Job, JobKind, Page, Permission, Run
 from modelyard.domain.training import TrainingOptions
@@ -100,6 +100,18 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _cancelled_by(session: Session, job_id: int) -> str:
+    """Who asked the job to stop (the latest cancel request in the audit trail)."""
+    name = session.scalar(
+        select(SqlAuditEvent.actor_name)
+        .where(SqlAuditEvent.action == "job.cancel", SqlAuditEvent.resource_type == "job")
+        .where(SqlAuditEvent.resource_id == str(job_id))
+        .order_by(SqlAuditEvent.id.desc())
+        .limit(1)
+    )
+    return name or "a stop request"
+
+
 def run_row(session: Session, actor: Actor, run_id: int) -> SqlRun:
     row = session.get(SqlRun, run_id)
     if row is None or row.workspace_id != actor.workspace_id:
@@ -118,7 +130,11 @@ class TrainingService:
         default_budget_s: float = 60.0,
         max_budget_s: float = 6 * 3600.0,
         default_max_trials: int | None = None,
+        memory_limit_gb: float | None = None,
+        parallel_trials: int = 1,
     ) -> None:
+        self._memory_limit_gb = memory_limit_gb
+        self._parallel_trials = parallel_trials
         self._default_max_trials = default_max_trials
         self._default_budget_s = default_budget_s
         self._max_budget_s = max_budget_s
@@ -204,6 +220,7 @@ class TrainingService:
     ) -> dict[str, Any]:
         """Run a training job in a Dask worker: AutoML search, MLflow tracking, a Run row."""
         from modelyard.ml.automl import fit_automl
+        from modelyard.ml.automl.stopping import quiet
 
         version_id, target = int(params["dataset_version_id"]), str(params["target"])
         options = TrainingOptions.model_validate(params.get("options") or {})
@@ -218,16 +235,22 @@ class TrainingService:
             )
         reporter.report(0.02, f"loading {dataset_name} v{number}")
         frame = self._artifacts.arrow_dataset(key).to_table().to_pandas()
+        config = dataclasses.replace(
+            automl_config(options),
+            memory_limit_gb=self._memory_limit_gb,
+            parallel_trials=self._parallel_trials,
+        )
         result = fit_automl(
             frame,
             target,
-            automl_config(options),
+            config,
             progress=lambda fraction, message: reporter.report(0.05 + 0.8 * fraction, message),
             on_trial=lambda trial: reporter.log(_trial_line(trial)),
         )
+        report = quiet(reporter.report) if result.stopped_early else reporter.report
         for column, reason in result.dropped_columns.items():
             reporter.log(f"dropped column {column!r}: {reason}", "WARNING")
-        reporter.report(0.88, f"logging {result.n_trials} trials and the model to MLflow")
+        report(0.88, f"logging {result.n_trials} trials and the model to MLflow")
         leaderboard = [_trial_dict(t) for t in result.leaderboard]
         mlflow_run_id, model_uri = self._tracker.log_run(
             experiment=f"modelyard-{dataset_name}",
@@ -261,6 +284,9 @@ class TrainingService:
             "size_bytes": result.size_bytes,
             "options": options.model_dump(),
             "dropped_columns": result.dropped_columns,
+            "memory_estimate_gb": result.memory_estimate_gb,
+            "downsampled_from": result.downsampled_from,
+            "stopped_early": result.stopped_early,
         }
         features = [c for c in columns if c["name"] in set(result.feature_columns)]
         with self._uow.begin() as session:
@@ -291,13 +317,22 @@ class TrainingService:
                 {"job_id": job_id, "metrics": result.test_metrics},
             )
             run_id = row.id
-        reporter.report(1.0, f"best: {result.algorithm}, {result.metric} {result.val_score:.4g}")
+            message = "done"
+            if result.stopped_early:
+                message = (
+                    f"stopped by {_cancelled_by(session, job_id)} after {result.n_trials} "
+                    "trials; best so far kept"
+                )
+        report(1.0, f"best: {result.algorithm}, {result.metric} {result.val_score:.4g}")
+        if result.stopped_early:
+            reporter.log(message)
         return {
             "run_id": run_id,
             "task": result.task,
             "metrics": result.test_metrics,
             "mlflow_run_id": mlflow_run_id,
             "n_trials": result.n_trials,
+            "message": message,
         }
 
     def get_run(self, actor: Actor, run_id: int) -> Run:

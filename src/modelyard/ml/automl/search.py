@@ -2,7 +2,9 @@
 
 Every family's default configuration is tried first, cheapest first (so a model exists
 within seconds), then a seeded TPE sampler proposes the rest. Trials report a running
-score after each fold and a median pruner stops the clearly bad ones. Before a trial
+score after each fold and a median pruner stops the clearly bad ones; on large data
+(one holdout split) boosting trials go through successive halving on data-fraction rungs
+instead (see :mod:`pruning`). Before a trial
 starts, its duration is estimated from earlier trials; families that would not finish
 in the time left are skipped. Enough time is kept back to refit the best model.
 """
@@ -20,6 +22,7 @@ import numpy as np
 
 from modelyard.ml.automl.families import Family, Params
 from modelyard.ml.automl.metrics import Metric
+from modelyard.ml.automl.pruning import FULL_STEP, make_pruner, rungs_for
 from modelyard.ml.automl.stopping import is_stop
 from modelyard.ml.automl.trials import (
     FoldCache,
@@ -141,7 +144,7 @@ def _study(data: SearchData, families: list[Family]) -> Any:
         "maximize" if data.metric.is_higher_better else "minimize"
     )
     sampler = optuna.samplers.TPESampler(seed=data.ctx.seed, n_startup_trials=len(families) + 5)
-    pruner = optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1)
+    pruner = make_pruner(len(data.X), len(data.folds))
     study = optuna.create_study(direction=direction, sampler=sampler, pruner=pruner)
     for family in opening_order(families, len(data.X)):
         defaults = family.default(data.ctx)
@@ -216,13 +219,33 @@ class _Search:
         number, started = len(self.state.records), time.perf_counter()
         has_model = self.state.best is not None
 
+        rungs = rungs_for(family.name, len(self.data.X), len(self.data.folds))
+        offset = FULL_STEP if rungs else 0
+
         def on_fold(fold: int, running_score: float) -> None:
-            trial.report(running_score, fold)
+            trial.report(running_score, fold + offset)
             if fold + 1 < len(self.data.folds):
                 self._between_folds(fold, trial, family, started=started, has_model=has_model)
 
+        def on_rung(step: int, score: float) -> None:
+            trial.report(score, step)
+            if trial.should_prune():
+                share = next(s for s, k in rungs if k == step)
+                raise TrialStopped(
+                    f"pruned by successive halving after fitting {share:.0%} of the rows"
+                )
+            self.progress(self.clock.fraction(), f"trial {number}: {family.name} rung {step}")
+
         try:
-            evaluation = evaluate(self.data, self.cache, family, params=params, on_fold=on_fold)
+            evaluation = evaluate(
+                self.data,
+                self.cache,
+                family,
+                params=params,
+                on_fold=on_fold,
+                rungs=rungs,
+                on_rung=on_rung,
+            )
         except TrialStopped as stop:
             self._note_duration(family, started)
             record = self._record(

@@ -23,6 +23,7 @@ def test_successive_halving_stops_a_weak_booster_at_the_first_rung(family, prune
     for score in (0.9, 0.91, 0.92):
         trial = study.ask({"family": optuna.distributions.CategoricalDistribution(["lightgbm"])})
         trial.report(score, 1)
+        assert not trial.should_prune()  # records the rung's score
         study.tell(trial, score)
     weak = study.ask({"family": optuna.distributions.CategoricalDistribution([family])})
     weak.report(0.5, 1)

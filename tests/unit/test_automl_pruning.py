@@ -20,11 +20,15 @@ def test_boosting_trials_on_large_holdout_data_go_through_halving_rungs():
 @pytest.mark.parametrize("family, pruned", [("lightgbm", True), ("linear", False)])
 def test_successive_halving_stops_a_weak_booster_at_the_first_rung(family, pruned):
     study = optuna.create_study(direction="maximize", pruner=make_pruner(200_000, 1))
+    names = ["lightgbm", "linear"]
     for score in (0.9, 0.91, 0.92):
-        trial = study.ask({"family": optuna.distributions.CategoricalDistribution(["lightgbm"])})
+        trial = study.ask()
+        trial.suggest_categorical("family", names)
         trial.report(score, 1)
         assert not trial.should_prune()  # records the rung's score
         study.tell(trial, score)
-    weak = study.ask({"family": optuna.distributions.CategoricalDistribution([family])})
+    study.enqueue_trial({"family": family})
+    weak = study.ask()
+    assert weak.suggest_categorical("family", names) == family
     weak.report(0.5, 1)
     assert weak.should_prune() is pruned

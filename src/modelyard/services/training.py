@@ -67,6 +67,7 @@ def _trial_dict(trial: Any) -> dict[str, Any]:
             "reason": trial.reason,
             "elapsed_s": trial.elapsed_s,
             "params": trial.params,
+            "worker": trial.worker,
         }
     )
 
@@ -220,6 +221,7 @@ class TrainingService:
     ) -> dict[str, Any]:
         """Run a training job in a Dask worker: AutoML search, MLflow tracking, a Run row."""
         from modelyard.ml.automl import fit_automl
+        from modelyard.integrations.dask_trials import parallel_runner
         from modelyard.ml.automl.stopping import quiet
 
         version_id, target = int(params["dataset_version_id"]), str(params["target"])
@@ -246,6 +248,7 @@ class TrainingService:
             config,
             progress=lambda fraction, message: reporter.report(0.05 + 0.8 * fraction, message),
             on_trial=lambda trial: reporter.log(_trial_line(trial)),
+            run_search=parallel_runner(config.parallel_trials),
         )
         report = quiet(reporter.report) if result.stopped_early else reporter.report
         for column, reason in result.dropped_columns.items():

@@ -25,7 +25,14 @@ from modelyard.ml.automl.metrics import METRICS, Metric, plain
 from modelyard.ml.automl.recommend import DataProfile, choose_families, choose_metric
 from modelyard.ml.automl.result import AutoMLResult
 from modelyard.ml.automl.scale import fit_to_memory
-from modelyard.ml.automl.search import Clock, Limits, SearchState, describe_failure, search
+from modelyard.ml.automl.search import (
+    Clock,
+    Limits,
+    SearchRunner,
+    SearchState,
+    describe_failure,
+    search,
+)
 from modelyard.ml.automl.stopping import StopGuard
 from modelyard.ml.automl.targets import Task, check_target, labelled_rows, resolve_task
 from modelyard.ml.automl.trials import SearchData, TrialRecord
@@ -72,11 +79,15 @@ def fit_automl(
     *,
     progress: Progress | None = None,
     on_trial: OnTrial | None = None,
+    run_search: SearchRunner | None = None,
 ) -> AutoMLResult:
     """Search for the best model the time budget allows; see the module docstring.
 
     ``progress(fraction, message)`` is called after every trial (and during long ones);
-    an exception it raises (a cancelled job) stops the search and propagates.
+    an exception it raises stops the search and propagates, except a stop request (a
+    cancelled job): then the best model so far is kept and returned (``stopped_early``).
+    ``run_search`` replaces the in-process search (same arguments and result as
+    :func:`~modelyard.ml.automl.search.search`), e.g. with trials in parallel on Dask.
     """
     from threadpoolctl import threadpool_limits
 
@@ -99,7 +110,7 @@ def fit_automl(
         report(0.0, line)
     run = _Run(problem, splits, data, config, clock, report, notes)
     with threadpool_limits(limits=data.ctx.n_jobs):
-        state = search(
+        state = (run_search or search)(
             data,
             families,
             clock=clock,

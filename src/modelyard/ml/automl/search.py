@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -82,6 +82,21 @@ class SearchState:
         return [r for r in self.records if r.is_usable]
 
 
+class SearchRunner(Protocol):
+    """Runs a search: :func:`search` itself, or one spreading trials over processes."""
+
+    def __call__(
+        self,
+        data: SearchData,
+        families: list[Family],
+        *,
+        clock: Clock,
+        limits: Limits,
+        progress: Progress,
+        on_trial: OnTrial,
+    ) -> SearchState: ...
+
+
 def search(
     data: SearchData,
     families: list[Family],
@@ -137,19 +152,49 @@ def _loop(
         progress(clock.fraction(), _trial_message(record, run.state, data))
 
 
-def _study(data: SearchData, families: list[Family]) -> Any:
+def _study(
+    data: SearchData,
+    families: list[Family],
+    *,
+    storage: Any = None,
+    study_name: str | None = None,
+    seed_offset: int = 0,
+) -> Any:
+    """A study with every family's default enqueued, in memory or in ``storage``."""
     import optuna
 
-    direction: Literal["maximize", "minimize"] = (
-        "maximize" if data.metric.is_higher_better else "minimize"
+    study = optuna.create_study(
+        direction="maximize" if data.metric.is_higher_better else "minimize",
+        sampler=_sampler(data, families, seed_offset),
+        pruner=make_pruner(len(data.X), len(data.folds)),
+        storage=storage,
+        study_name=study_name,
     )
-    sampler = optuna.samplers.TPESampler(seed=data.ctx.seed, n_startup_trials=len(families) + 5)
-    pruner = make_pruner(len(data.X), len(data.folds))
-    study = optuna.create_study(direction=direction, sampler=sampler, pruner=pruner)
     for family in opening_order(families, len(data.X)):
         defaults = family.default(data.ctx)
         study.enqueue_trial({"family": family.name, **_prefixed(family, defaults)})
     return study
+
+
+def load_study(
+    data: SearchData, families: list[Family], *, storage: Any, study_name: str, seed_offset: int
+) -> Any:
+    """The stored study, for one of several processes that run its trials in parallel."""
+    import optuna
+
+    return optuna.load_study(
+        study_name=study_name,
+        storage=storage,
+        sampler=_sampler(data, families, seed_offset),
+        pruner=make_pruner(len(data.X), len(data.folds)),
+    )
+
+
+def _sampler(data: SearchData, families: list[Family], seed_offset: int) -> Any:
+    import optuna
+
+    seed = data.ctx.seed + seed_offset
+    return optuna.samplers.TPESampler(seed=seed, n_startup_trials=len(families) + 5)
 
 
 def opening_order(families: list[Family], n_rows: int) -> list[Family]:

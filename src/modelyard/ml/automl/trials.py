@@ -42,6 +42,7 @@ class TrialRecord:
     size_bytes: int | None = None
     reason: str = ""
     elapsed_s: float = 0.0  # since the search started, when the trial finished
+    worker: str = ""  # the Dask worker that ran it, when trials ran in parallel
 
     @property
     def is_usable(self) -> bool:

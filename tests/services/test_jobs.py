@@ -113,9 +113,8 @@ def test_jobs_list_filters_by_status(services, admin):
 
 
 def test_cancelling_a_training_search_keeps_the_best_model_so_far(services, admin, tmp_path):
-    from tests.factories import churn_frame, make_dataset_version
-
     from modelyard.domain.training import TrainingOptions
+    from tests.factories import churn_frame, make_dataset_version
 
     version = make_dataset_version(services, admin, tmp_path, frame=churn_frame(n_rows=300))
     options = TrainingOptions(

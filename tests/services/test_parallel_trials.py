@@ -49,4 +49,6 @@ def test_trials_run_in_two_worker_processes_and_the_leaderboard_is_complete(
     assert len({t["worker"] for t in leaderboard}) == 2  # two worker processes
     assert all(t["status"] in ("ok", "pruned") for t in leaderboard)
     assert run.metrics["accuracy"] > 0.6
-    assert any("Dask slots in parallel" in line.message for line in services.jobs.logs(admin, job.id))
+    assert any(
+        "Dask slots in parallel" in line.message for line in services.jobs.logs(admin, job.id)
+    )

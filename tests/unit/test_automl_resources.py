@@ -19,13 +19,14 @@ FAMILIES = ["lightgbm", "linear", "random_forest", "extra_trees", "knn"]
 
 
 def shape(n_rows=1_000_000, width=50):
-    return Shape(n_rows=n_rows, table_bytes=n_rows * width * 8, row_bytes=width * 8.0,
-                 encoded_width=width)
+    return Shape(
+        n_rows=n_rows, table_bytes=n_rows * width * 8, row_bytes=width * 8.0, encoded_width=width
+    )
 
 
 @pytest.mark.parametrize("change", ["n_rows", "encoded_width", "folds", "families", "parallel"])
 def test_the_estimate_grows_with_rows_width_folds_families_and_parallel_trials(change):
-    base = dict(n_rows=100_000, width=30, folds=2, families=["lightgbm"], parallel=1)
+    base = {"n_rows": 100_000, "width": 30, "folds": 2, "families": ["lightgbm"], "parallel": 1}
     bigger = dict(base)
     bigger.update(
         {
@@ -39,13 +40,17 @@ def test_the_estimate_grows_with_rows_width_folds_families_and_parallel_trials(c
 
     def total(p):
         return estimate_memory(
-            shape(p["n_rows"], p["width"]), p["families"], n_folds=p["folds"],
+            shape(p["n_rows"], p["width"]),
+            p["families"],
+            n_folds=p["folds"],
             parallel_trials=p["parallel"],
         ).total_bytes
 
     assert total(bigger) > total(base)
-    rows = [estimate_memory(shape(), ["lightgbm"], n_folds=5, n_rows=n).total_bytes
-            for n in (1_000, 10_000, 100_000, 1_000_000)]
+    rows = [
+        estimate_memory(shape(), ["lightgbm"], n_folds=5, n_rows=n).total_bytes
+        for n in (1_000, 10_000, 100_000, 1_000_000)
+    ]
     assert rows == sorted(rows)
 
 
@@ -99,12 +104,17 @@ def test_a_search_over_the_memory_limit_is_downsampled_and_says_so():
     frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(8)])
     frame["y"] = y
     config = AutoMLConfig(
-        time_budget_s=20, max_trials=2, families=("lightgbm", "extra_trees"), n_jobs=1,
+        time_budget_s=20,
+        max_trials=2,
+        families=("lightgbm", "extra_trees"),
+        n_jobs=1,
         memory_limit_gb=0.5 + 0.6,
     )
     base = estimate_memory(
         shape_of(frame, list(frame.columns[:8]), classify_columns(frame.iloc[:, :8])),
-        ["lightgbm"], n_folds=5, n_rows=0,
+        ["lightgbm"],
+        n_folds=5,
+        n_rows=0,
     ).total_gb
     config = AutoMLConfig(**{**config.__dict__, "memory_limit_gb": base + 0.0015})
     result = fit_automl(frame, "y", config)

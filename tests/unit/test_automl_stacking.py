@@ -2,8 +2,8 @@ import cloudpickle
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.frozen import FrozenEstimator
 from sklearn.datasets import load_diabetes, make_classification
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
@@ -30,7 +30,9 @@ def test_stacking_needs_two_models():
     y = np.array([0, 1] * 50)
     proba = np.column_stack([1 - y * 0.8, y * 0.8])
     candidates = [(0, 0.9, proba)]
-    assert select_stack(candidates, y, METRICS["roc_auc"], task="classification", n_classes=2) is None
+    assert (
+        select_stack(candidates, y, METRICS["roc_auc"], task="classification", n_classes=2) is None
+    )
 
 
 def test_stack_features_take_the_positive_class_for_binary_and_all_for_multiclass():
@@ -49,7 +51,9 @@ def test_a_stacked_model_refits_its_members_and_keeps_its_meta_learner():
     model = cloudpickle.loads(cloudpickle.dumps(model))
     assert set(model.predict(X)) <= {"yes", "no"} and (model.predict(X) == labels).mean() > 0.8
     assert np.allclose(model.predict_proba(X).sum(axis=1), 1)
-    regressor = StackedModel([LinearRegression()], LinearRegression().fit(X[:, :1], y), "regression")
+    regressor = StackedModel(
+        [LinearRegression()], LinearRegression().fit(X[:, :1], y), "regression"
+    )
     assert regressor.fit(X, y).predict(X).shape == (300,)
 
 

@@ -38,8 +38,8 @@ from modelyard.ml.automl.search import (
     SearchRunner,
     SearchState,
     _loop,
-    _remember,
     _refit_reserve,
+    _remember,
     _Search,
     _study,
     load_study,
@@ -101,8 +101,9 @@ class _ParallelSearch:
         with tempfile.TemporaryDirectory(prefix="modelyard-search-") as folder:
             journal = str(Path(folder) / "study.journal")
             name = f"search-{uuid.uuid4().hex[:12]}"
-            _study(data, families, storage=JournalStorage(JournalFileBackend(journal)),
-                   study_name=name)
+            _study(
+                data, families, storage=JournalStorage(JournalFileBackend(journal)), study_name=name
+            )
             per_slot = None
             if limits.max_trials is not None:
                 per_slot = max(1, math.ceil(limits.max_trials / self.slots))
@@ -234,7 +235,9 @@ def _merge(
 ) -> SearchState:
     """Every runner's trials as one search, numbered in the order they finished."""
     state = SearchState()
-    finished = sorted((pair for outcome in outcomes for pair in outcome), key=lambda p: p[0].elapsed_s)
+    finished = sorted(
+        (pair for outcome in outcomes for pair in outcome), key=lambda p: p[0].elapsed_s
+    )
     for number, (record, prediction) in enumerate(finished):
         record = replace(record, number=number)
         _remember(state, record, None if prediction is None else np.asarray(prediction), data=data)

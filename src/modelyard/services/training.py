@@ -220,8 +220,8 @@ class TrainingService:
         self, actor: Actor, job_id: int, params: dict[str, Any], reporter: ProgressReporter
     ) -> dict[str, Any]:
         """Run a training job in a Dask worker: AutoML search, MLflow tracking, a Run row."""
-        from modelyard.ml.automl import fit_automl
         from modelyard.integrations.dask_trials import parallel_runner
+        from modelyard.ml.automl import fit_automl
         from modelyard.ml.automl.stopping import quiet
 
         version_id, target = int(params["dataset_version_id"]), str(params["target"])

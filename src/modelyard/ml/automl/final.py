@@ -110,9 +110,7 @@ def build_final(
     )
 
 
-def _comparison(
-    single: float, choice: EnsembleChoice, stack: StackChoice | None, name: str
-) -> str:
+def _comparison(single: float, choice: EnsembleChoice, stack: StackChoice | None, name: str) -> str:
     selection = "-" if choice.is_single else f"{choice.val_score:.4f}"
     stacking = "-" if stack is None else f"{stack.val_score:.4f}"
     return (
@@ -151,7 +149,7 @@ def _stacked(
         n_classes=data.ctx.n_classes,
     )
     algorithm = "stack(" + "+".join(r.family for r in ordered) + ")"
-    return FinalModel(estimator, algorithm, stack.val_score, {n: 1 for n in stack.members})
+    return FinalModel(estimator, algorithm, stack.val_score, dict.fromkeys(stack.members, 1))
 
 
 def _ensemble_problem(

@@ -172,8 +172,7 @@ class MemoryPlan:
         lines = [f"memory estimate {self.estimate.describe()}; limit {limit}"]
         if self.dropped_families:
             lines.append(
-                f"dropped memory-hungry families {', '.join(self.dropped_families)} "
-                f"to fit {limit}"
+                f"dropped memory-hungry families {', '.join(self.dropped_families)} to fit {limit}"
             )
         if self.downsampled_from is not None:
             lines.append(

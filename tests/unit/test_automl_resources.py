@@ -122,3 +122,16 @@ def test_a_search_over_the_memory_limit_is_downsampled_and_says_so():
     assert {r.family for r in result.leaderboard} == {"lightgbm"}
     assert any(note.startswith("downsampled 6,000 -> ") for note in result.notes)
     assert result.memory_estimate_gb is not None
+
+
+def test_the_recommendation_shows_the_memory_estimate():
+    from modelyard.ml.automl import recommend
+
+    X, y = make_classification(n_samples=300, n_features=5, random_state=0)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(5)]).assign(y=y)
+    advice = recommend(frame, "y", memory_limit_gb=4)
+    assert advice.memory is not None and advice.memory.value.endswith("GB of 4.0 GB")
+    assert "memory estimate" in advice.memory.reason
+    assert any(line.startswith("memory ~") for line in advice.lines())
+    refused = recommend(frame, "y", memory_limit_gb=0.1)
+    assert refused.memory is not None and refused.memory.value == "will not fit"

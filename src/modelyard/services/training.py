@@ -200,7 +200,8 @@ class TrainingService:
         with self._uow.begin() as session:
             key = version_row(session, actor, dataset_version_id).artifact_path
         frame = self._artifacts.arrow_dataset(key).to_table().to_pandas()
-        return _plain(dataclasses.asdict(recommend(frame, target)))
+        advice = recommend(frame, target, memory_limit_gb=self._memory_limit_gb)
+        return _plain(dataclasses.asdict(advice))
 
     def _check_target_values(self, key: str, target: str) -> None:
         with self._artifacts.open(key) as fh:

@@ -254,6 +254,9 @@ class TrainingService:
         report = quiet(reporter.report) if result.stopped_early else reporter.report
         for column, reason in result.dropped_columns.items():
             reporter.log(f"dropped column {column!r}: {reason}", "WARNING")
+        for note in result.notes:
+            if note.startswith(("memory estimate", "downsampled", "dropped memory-hungry")):
+                reporter.log(note, "INFO" if note.startswith("memory") else "WARNING")
         report(0.88, f"logging {result.n_trials} trials and the model to MLflow")
         leaderboard = [_trial_dict(t) for t in result.leaderboard]
         mlflow_run_id, model_uri = self._tracker.log_run(

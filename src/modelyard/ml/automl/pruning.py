@@ -6,8 +6,9 @@ running score after each; a median pruner stops those below the median of earlie
 folds to prune on: boosting families (LightGBM, XGBoost, CatBoost, HistGradientBoosting)
 are then first fitted on 1/9 and 1/3 of the training rows, and Optuna's successive
 halving pruner keeps only the best third at each rung going on to the full rows. A bad
-configuration is stopped after ~11% of its cost; a good one pays ~44% extra. Other
-families keep the median pruner.
+configuration is stopped after ~11% of its cost; a good one pays ~44% extra. The first
+boosting trial (the default configuration) has nothing to be compared with and is fitted
+at once. Other families keep the median pruner.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ import numpy as np
 
 from modelyard.ml.automl.families import Family, Params
 from modelyard.ml.automl.metrics import Metric
-from modelyard.ml.automl.pruning import FULL_STEP, make_pruner, rungs_for
+from modelyard.ml.automl.pruning import BOOSTING, FULL_STEP, make_pruner, rungs_for
 from modelyard.ml.automl.stopping import is_stop
 from modelyard.ml.automl.trials import (
     FoldCache,
@@ -265,6 +265,8 @@ class _Search:
         has_model = self.state.best is not None
 
         rungs = rungs_for(family.name, len(self.data.X), len(self.data.folds))
+        if not any(r.family in BOOSTING and r.is_usable for r in self.state.records):
+            rungs = ()  # the first booster has nothing to be halved against: fit it at once
         offset = FULL_STEP if rungs else 0
 
         def on_fold(fold: int, running_score: float) -> None:

@@ -100,6 +100,7 @@ SUGGESTIONS = [
     ("family", "families"),
     ("excluded family", "excluded_families"),
     ("hyperparameters", "hyperparameters"),
+    ("memory", "memory"),
 ]
 
 

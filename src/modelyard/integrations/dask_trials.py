@@ -84,6 +84,9 @@ class _ParallelSearch:
     def __init__(self, workers: list[str], slots: int) -> None:
         self.workers, self.slots = workers, slots
 
+    def __str__(self) -> str:
+        return f"{self.slots} trial runners on {len(self.workers)} Dask workers"
+
     def __call__(
         self,
         data: SearchData,

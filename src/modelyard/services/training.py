@@ -243,13 +243,16 @@ class TrainingService:
             memory_limit_gb=self._memory_limit_gb,
             parallel_trials=self._parallel_trials,
         )
+        run_search = parallel_runner(config.parallel_trials)
+        if run_search is not None:
+            reporter.log(f"trials run in parallel: {run_search}")
         result = fit_automl(
             frame,
             target,
             config,
             progress=lambda fraction, message: reporter.report(0.05 + 0.8 * fraction, message),
             on_trial=lambda trial: reporter.log(_trial_line(trial)),
-            run_search=parallel_runner(config.parallel_trials),
+            run_search=run_search,
         )
         report = quiet(reporter.report) if result.stopped_early else reporter.report
         for column, reason in result.dropped_columns.items():

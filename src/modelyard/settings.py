@@ -76,6 +76,18 @@ class TrainingSettings(BaseModel):
     max_time_budget_s: float = Field(
         default=6 * 3600.0, gt=0, description="Largest time budget a request may ask for, seconds."
     )
+    memory_limit_gb: float | None = Field(
+        default=None,
+        gt=0,
+        description="Memory a search may use, GB; a search estimated above it drops hungry "
+        "families, then downsamples rows, or is refused. Unset: 75% of the machine's RAM.",
+    )
+    parallel_trials: int = Field(
+        default=1,
+        ge=1,
+        description="Trials run at once as Dask tasks; with more than one Dask worker, "
+        "each worker runs trials (one per worker unless this is higher).",
+    )
 
 
 class ServerSettings(BaseModel):

@@ -208,6 +208,7 @@ def test_recommend_prints_each_suggestion_with_its_reason(governed) -> None:
     assert result.exit_code == 0, result.output
     assert "task: classification - " in result.stdout
     assert "metric: " in result.stdout and "validation: " in result.stdout
+    assert "memory: ~" in result.stdout and "memory estimate" in result.stdout
     as_json = json.loads(
         governed.maker(
             "recommend", str(governed.dataset_version_id), "--target", "churned", "--json"

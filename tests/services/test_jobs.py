@@ -110,3 +110,43 @@ def test_jobs_list_filters_by_status(services, admin):
     services.jobs.cancel(admin, first)
     page = services.jobs.list(admin, status=JobStatus.CANCELLED)
     assert [job.id for job in page.items] == [first] and page.total == 1
+
+
+def test_cancelling_a_training_search_keeps_the_best_model_so_far(services, admin, tmp_path):
+    from modelyard.domain.training import TrainingOptions
+    from tests.factories import churn_frame, make_dataset_version
+
+    version = make_dataset_version(services, admin, tmp_path, frame=churn_frame(n_rows=300))
+    options = TrainingOptions(
+        time_budget_s=120, max_trials=200, families=["decision_tree", "linear"], ensemble=False
+    )
+    job_id = services.training.start(admin, version.id, "churned", options=options).id
+    deadline = time.monotonic() + 60
+    while not any(
+        line.message.startswith("trial 1:") for line in services.jobs.logs(admin, job_id)
+    ):
+        assert time.monotonic() < deadline, "no trial finished within 60 s"
+        time.sleep(0.2)
+    services.jobs.cancel(admin, job_id)
+    asked = time.monotonic()
+    job = wait_for_job(services, admin, job_id, timeout_s=60)
+    assert time.monotonic() - asked < 30  # stops within seconds (refit + MLflow included)
+    assert job.status is JobStatus.SUCCEEDED, job.error_message
+    assert job.message.startswith("stopped by admin after ")
+    assert job.message.endswith(" trials; best so far kept")
+    run = services.training.get_run(admin, job.result["run_id"])
+    assert run.details["stopped_early"] and run.metrics["accuracy"] > 0.5
+    assert 2 <= job.result["n_trials"] < 200
+
+
+def test_cancelling_a_training_search_before_any_trial_finished_cancels_it(
+    services, admin, tmp_path
+):
+    from tests.factories import churn_frame, make_dataset_version
+
+    version = make_dataset_version(services, admin, tmp_path, frame=churn_frame(n_rows=300))
+    job_id = services.training.start(admin, version.id, "churned").id
+    services.jobs.cancel(admin, job_id)
+    job = wait_for_job(services, admin, job_id, timeout_s=60)
+    assert job.status is JobStatus.CANCELLED
+    assert services.training.list_runs(admin).total == 0

@@ -172,6 +172,7 @@ SUGGESTIONS = [
     ("excluded family", "excluded_families"),
     ("hyperparameters", "hyperparameters"),
     ("preprocessing", "preprocessing"),
+    ("memory", "memory"),
 ]
 
 

@@ -168,6 +168,8 @@ def build_services(
             default_budget_s=settings.training.default_time_budget_s,
             max_budget_s=settings.training.max_time_budget_s,
             default_max_trials=settings.training.default_max_trials,
+            memory_limit_gb=settings.training.memory_limit_gb,
+            parallel_trials=settings.training.parallel_trials,
         ),
         models=ModelService(uow, tracker),
         deployments=DeploymentService(uow, tracker, prediction_log),

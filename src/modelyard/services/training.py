@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from modelyard.db.tables import SqlDataset, SqlJob, SqlRun
+from modelyard.db.tables import SqlAuditEvent, SqlDataset, SqlJob, SqlRun
 from modelyard.db.uow import UnitOfWork
 from modelyard.domain import Actor, Job, JobKind, Page, Permission, Run
 from modelyard.domain.training import TrainingOptions
@@ -85,6 +85,7 @@ def _trial_dict(trial: Any) -> dict[str, Any]:
             "reason": trial.reason,
             "elapsed_s": trial.elapsed_s,
             "params": trial.params,
+            "worker": trial.worker,
         }
     )
 
@@ -118,6 +119,18 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _cancelled_by(session: Session, job_id: int) -> str:
+    """Who asked the job to stop (the latest cancel request in the audit trail)."""
+    name = session.scalar(
+        select(SqlAuditEvent.actor_name)
+        .where(SqlAuditEvent.action == "job.cancel", SqlAuditEvent.resource_type == "job")
+        .where(SqlAuditEvent.resource_id == str(job_id))
+        .order_by(SqlAuditEvent.id.desc())
+        .limit(1)
+    )
+    return name or "a stop request"
+
+
 def run_row(session: Session, actor: Actor, run_id: int) -> SqlRun:
     row = session.get(SqlRun, run_id)
     if row is None or row.workspace_id != actor.workspace_id:
@@ -136,7 +149,11 @@ class TrainingService:
         default_budget_s: float = 60.0,
         max_budget_s: float = 6 * 3600.0,
         default_max_trials: int | None = None,
+        memory_limit_gb: float | None = None,
+        parallel_trials: int = 1,
     ) -> None:
+        self._memory_limit_gb = memory_limit_gb
+        self._parallel_trials = parallel_trials
         self._default_max_trials = default_max_trials
         self._default_budget_s = default_budget_s
         self._max_budget_s = max_budget_s
@@ -207,7 +224,8 @@ class TrainingService:
             from modelyard.ml.automl.unsupervised import recommend_unsupervised
 
             return _plain(recommend_unsupervised(frame))
-        return _plain(dataclasses.asdict(recommend(frame, target)))
+        advice = recommend(frame, target, memory_limit_gb=self._memory_limit_gb)
+        return _plain(dataclasses.asdict(advice))
 
     def _check_target_values(self, key: str, target: str) -> None:
         with self._artifacts.open(key) as fh:
@@ -227,7 +245,9 @@ class TrainingService:
         self, actor: Actor, job_id: int, params: dict[str, Any], reporter: ProgressReporter
     ) -> dict[str, Any]:
         """Run a training job in a Dask worker: AutoML search, MLflow tracking, a Run row."""
+        from modelyard.integrations.dask_trials import parallel_runner
         from modelyard.ml.automl import fit_automl
+        from modelyard.ml.automl.stopping import quiet
 
         version_id, target = int(params["dataset_version_id"]), str(params["target"])
         options = TrainingOptions.model_validate(params.get("options") or {})
@@ -244,7 +264,14 @@ class TrainingService:
             )
         reporter.report(0.02, f"loading {dataset_name} v{number}")
         frame = self._artifacts.arrow_dataset(key).to_table().to_pandas()
-        config = automl_config(options)
+        config = dataclasses.replace(
+            automl_config(options),
+            memory_limit_gb=self._memory_limit_gb,
+            parallel_trials=self._parallel_trials,
+        )
+        run_search = parallel_runner(config.parallel_trials)
+        if run_search is not None:
+            reporter.log(f"trials run in parallel: {run_search}")
         feed = SearchFeed(reporter, budget_s=config.time_budget_s, max_trials=config.max_trials)
 
         def progress(fraction: float, message: str) -> None:
@@ -255,12 +282,18 @@ class TrainingService:
             reporter.log(_trial_line(trial))
             feed.on_trial(_trial_dict(trial))
 
-        result = fit_automl(frame, target, config, progress=progress, on_trial=on_trial)
+        result = fit_automl(
+            frame, target, config, progress=progress, on_trial=on_trial, run_search=run_search
+        )
+        report = quiet(reporter.report) if result.stopped_early else reporter.report
         for column, reason in result.dropped_columns.items():
             reporter.log(f"dropped column {column!r}: {reason}", "WARNING")
-        reporter.report(0.82, "evaluating: curves, importance, SHAP, learning curve")
+        for note in result.notes:
+            if note.startswith(("memory estimate", "downsampled", "dropped memory-hungry")):
+                reporter.log(note, "INFO" if note.startswith("memory") else "WARNING")
+        report(0.82, "evaluating: curves, importance, SHAP, learning curve")
         evaluation = evaluate_result(result, frame, target)
-        reporter.report(0.88, f"logging {result.n_trials} trials and the model to MLflow")
+        report(0.88, f"logging {result.n_trials} trials and the model to MLflow")
         leaderboard = [_trial_dict(t) for t in result.leaderboard]
         reproducibility = {
             "dataset_version": f"{dataset_name}:v{number}",
@@ -315,6 +348,9 @@ class TrainingService:
             "decision_threshold": result.threshold,
             "evaluation": evaluation,
             "reproducibility": reproducibility,
+            "memory_estimate_gb": result.memory_estimate_gb,
+            "downsampled_from": result.downsampled_from,
+            "stopped_early": result.stopped_early,
         }
         features = [c for c in columns if c["name"] in set(result.feature_columns)]
         with self._uow.begin() as session:
@@ -345,13 +381,22 @@ class TrainingService:
                 {"job_id": job_id, "metrics": result.test_metrics},
             )
             run_id = row.id
-        reporter.report(1.0, f"best: {result.algorithm}, {result.metric} {result.val_score:.4g}")
+            message = "done"
+            if result.stopped_early:
+                message = (
+                    f"stopped by {_cancelled_by(session, job_id)} after {result.n_trials} "
+                    "trials; best so far kept"
+                )
+        report(1.0, f"best: {result.algorithm}, {result.metric} {result.val_score:.4g}")
+        if result.stopped_early:
+            reporter.log(message)
         return {
             "run_id": run_id,
             "task": result.task,
             "metrics": result.test_metrics,
             "mlflow_run_id": mlflow_run_id,
             "n_trials": result.n_trials,
+            "message": message,
         }
 
     def _execute_unsupervised(

@@ -60,4 +60,4 @@ def run_job(job_id: int, settings_payload: dict[str, Any]) -> None:
             job_id, "job.crashed", f"The job failed unexpectedly: {type(exc).__name__}: {exc}"
         )
     else:
-        recorder.succeed(job_id, result)
+        recorder.succeed(job_id, result, message=str(result.get("message") or "done"))

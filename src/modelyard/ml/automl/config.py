@@ -63,6 +63,8 @@ class AutoMLConfig:
     max_features: int | None = None
     n_clusters: int | None = None  # clustering: a fixed number of clusters
     contamination: float | None = None  # anomaly: expected share of anomalies (None: auto)
+    memory_limit_gb: float | None = None  # None: 75% of this machine's RAM
+    parallel_trials: int = 1  # > 1: trials run concurrently as Dask tasks (see parallel.py)
 
     def __post_init__(self) -> None:
         if isinstance(self.families, list):
@@ -87,6 +89,8 @@ class AutoMLConfig:
                 (self.validation == "timeseries" and not self.time_column, _NEEDS_TIME),
                 (self.n_clusters is not None and self.n_clusters < 2, "n_clusters must be >= 2"),
                 (not _is_contamination(self.contamination), _CONTAMINATION),
+                (self.memory_limit_gb is not None and self.memory_limit_gb <= 0, _BAD_MEMORY),
+                (self.parallel_trials < 1, "parallel_trials must be >= 1"),
             ]
             if is_wrong
         ]
@@ -152,3 +156,6 @@ _CONTAMINATION = "contamination must be in (0, 0.5]"
 
 def _is_contamination(value: float | None) -> bool:
     return value is None or 0 < value <= 0.5
+
+
+_BAD_MEMORY = "memory_limit_gb must be positive"

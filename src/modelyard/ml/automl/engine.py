@@ -24,7 +24,16 @@ from modelyard.ml.automl.families import FAMILIES, Family, FamilyContext
 from modelyard.ml.automl.metrics import METRICS, Metric, plain
 from modelyard.ml.automl.recommend import DataProfile, choose_families, choose_metric
 from modelyard.ml.automl.result import AutoMLResult
-from modelyard.ml.automl.search import Clock, Limits, SearchState, describe_failure, search
+from modelyard.ml.automl.scale import fit_to_memory
+from modelyard.ml.automl.search import (
+    Clock,
+    Limits,
+    SearchRunner,
+    SearchState,
+    describe_failure,
+    search,
+)
+from modelyard.ml.automl.stopping import StopGuard
 from modelyard.ml.automl.targets import Task, check_target, labelled_rows, resolve_task
 from modelyard.ml.automl.trials import SearchData, TrialRecord
 from modelyard.ml.automl.validation import Splits, make_splits
@@ -70,30 +79,38 @@ def fit_automl(
     *,
     progress: Progress | None = None,
     on_trial: OnTrial | None = None,
+    run_search: SearchRunner | None = None,
 ) -> AutoMLResult:
     """Search for the best model the time budget allows; see the module docstring.
 
     ``progress(fraction, message)`` is called after every trial (and during long ones);
-    an exception it raises (a cancelled job) stops the search and propagates.
+    an exception it raises stops the search and propagates, except a stop request (a
+    cancelled job): then the best model so far is kept and returned (``stopped_early``).
+    ``run_search`` replaces the in-process search (same arguments and result as
+    :func:`~modelyard.ml.automl.search.search`), e.g. with trials in parallel on Dask.
     """
     from threadpoolctl import threadpool_limits
 
     config = config or AutoMLConfig()
     clock = Clock(config.time_budget_s)
-    report = progress or (lambda _f, _m: None)
+    report = StopGuard(progress or (lambda _f, _m: None))
     problem = _problem(df, target, config)
+    problem, memory = fit_to_memory(problem, config)
     splits = make_splits(problem.rows, problem.y, problem.task, config=config)
     data = _search_data(problem, splits, config)
-    families = _families(config, data)
+    families = [f for f in _families(config, data) if f.name in memory.families]
     notes = [
         f"task {problem.task}, metric {data.metric.name}, validation {splits.plan.kind} "
         f"({splits.plan.reason})",
         f"{len(splits.search)} search rows, {len(splits.test)} test rows held out",
+        *memory.notes,
     ]
     report(0.0, notes[0])
+    for line in memory.notes:
+        report(0.0, line)
     run = _Run(problem, splits, data, config, clock, report, notes)
     with threadpool_limits(limits=data.ctx.n_jobs):
-        state = search(
+        state = (run_search or search)(
             data,
             families,
             clock=clock,
@@ -101,10 +118,20 @@ def fit_automl(
             progress=report,
             on_trial=on_trial or (lambda _r: None),
         )
+        report.stop = state.stopped
+        if state.stopped is not None and state.best is None:
+            raise state.stopped  # cancelled before any trial finished: nothing to keep
         if state.best is None:
             code, message = describe_failure(state, clock)
             raise InvalidInputError(message, code=code)
-        return _finish(run, state)
+        if state.stopped is not None:
+            notes.append(f"stopped after {len(state.records)} trials; best so far kept")
+        return dataclasses.replace(
+            _finish(run, state),
+            stopped_early=state.stopped is not None,
+            memory_estimate_gb=round(memory.estimate.total_gb, 3),
+            downsampled_from=memory.downsampled_from,
+        )
 
 
 def _problem(df: pd.DataFrame, target: str, config: AutoMLConfig) -> _Problem:

@@ -1,14 +1,20 @@
-"""Greedy ensemble selection (Caruana et al., 2004) on out-of-fold predictions.
+"""Greedy ensemble selection (Caruana et al., 2004) and stacking on out-of-fold predictions.
 
-Starting from the best model, each round adds (with replacement) the candidate whose
-inclusion gives the best score of the averaged predictions; the weights are how often
-each model was picked, taken at the best round. Classification averages probabilities.
+Ensemble selection: starting from the best model, each round adds (with replacement) the
+candidate whose inclusion gives the best score of the averaged predictions; the weights
+are how often each model was picked, taken at the best round. Classification averages
+probabilities.
+
+Stacking: a logistic (classification) or ridge (regression) meta-learner on the best
+models' out-of-fold predictions; its score is cross-validated on the validation rows.
+The final step keeps whichever of the two beats the best single model by more.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -57,3 +63,91 @@ def _best_index(scores: list[float], metric: Metric) -> int | None:
     if metric.is_higher_better:
         return max(finite, key=lambda t: (t[0], -t[1]))[1]
     return min(finite)[1]
+
+
+# --- stacking ---------------------------------------------------------------------------
+# A simple meta-learner (logistic regression for classification, ridge for regression) on
+# the out-of-fold predictions of the best few models. Its validation score is itself
+# cross-validated over the validation rows, so it can be compared with the others fairly.
+
+_STACK_MEMBERS = 5
+_STACK_FOLDS = 5
+
+
+@dataclass(frozen=True)
+class StackChoice:
+    members: list[int]  # trial numbers, best first
+    val_score: float  # of the meta-learner's cross-validated predictions
+    meta: Any  # fitted on every validation row
+
+
+def stack_features(predictions: list[np.ndarray], task: str) -> np.ndarray:
+    """Meta-learner inputs: each member's prediction (positive-class probability for
+    binary, every class's probability for multiclass, the value for regression)."""
+    columns = []
+    for p in predictions:
+        p = np.asarray(p, dtype=float)
+        if task == "classification":
+            columns.append(p[:, 1:2] if p.shape[1] == 2 else p)
+        else:
+            columns.append(p.reshape(-1, 1))
+    return np.hstack(columns)
+
+
+def _meta_learner(task: str, seed: int) -> Any:
+    from sklearn.linear_model import LogisticRegression, Ridge
+
+    if task == "classification":
+        return LogisticRegression(C=1.0, max_iter=500, random_state=seed)
+    return Ridge(alpha=1.0)
+
+
+def _meta_predict(meta: Any, features: np.ndarray, task: str, n_classes: int) -> np.ndarray:
+    if task == "regression":
+        return np.asarray(meta.predict(features), dtype=float)
+    from modelyard.ml.automl.estimators import aligned_proba
+
+    return aligned_proba(meta, features, n_classes)
+
+
+def select_stack(
+    candidates: list[tuple[int, float, np.ndarray]],
+    y: np.ndarray,
+    metric: Metric,
+    *,
+    task: str,
+    n_classes: int,
+    seed: int = 0,
+) -> StackChoice | None:
+    """Stack the best few candidates; None when there are fewer than two or it fails."""
+    from sklearn.base import clone
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    ranked = sorted(candidates, key=lambda c: c[1], reverse=metric.is_higher_better)
+    ranked = ranked[:_STACK_MEMBERS]
+    if len(ranked) < 2:
+        return None
+    features = stack_features([p for _, _, p in ranked], task)
+    is_classifier = task == "classification"
+    counts = np.bincount(y.astype(int)) if is_classifier else np.array([len(y)])
+    n_splits = int(min(_STACK_FOLDS, counts[counts > 0].min() if is_classifier else len(y)))
+    if n_splits < 2:
+        return None
+    splitter = (
+        StratifiedKFold(n_splits, shuffle=True, random_state=seed)
+        if is_classifier
+        else KFold(n_splits, shuffle=True, random_state=seed)
+    )
+    shape = (len(y), n_classes) if is_classifier else (len(y),)
+    pooled = np.zeros(shape)
+    try:
+        for train, val in splitter.split(features, y):
+            meta = clone(_meta_learner(task, seed)).fit(features[train], y[train])
+            pooled[val] = _meta_predict(meta, features[val], task, n_classes)
+        meta = _meta_learner(task, seed).fit(features, y)
+    except ValueError:  # e.g. a fold with a single class
+        return None
+    score = safe_score(metric, y, pooled)
+    if not np.isfinite(score):
+        return None
+    return StackChoice([n for n, _, _ in ranked], float(score), meta)

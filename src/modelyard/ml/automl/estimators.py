@@ -64,3 +64,49 @@ class LabelEncodedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
         inner = LogisticRegression() if self.estimator is None else self.estimator
         tags.input_tags = get_tags(inner).input_tags
         return tags
+
+
+class StackedModel(BaseEstimator):
+    """Stacking: ``members`` are refitted by ``fit``; ``meta`` was already fitted on their
+    out-of-fold predictions during the search and is kept as it is (pass it wrapped in
+    ``sklearn.frozen.FrozenEstimator`` so that ``clone`` keeps it fitted).
+
+    For classification the labels are class codes ``0 .. n_classes-1`` (wrap it in
+    :class:`LabelEncodedClassifier` for any labels).
+    """
+
+    def __init__(
+        self,
+        members: list[Any] | None = None,
+        meta: Any = None,
+        task: str = "classification",
+        n_classes: int = 0,
+    ) -> None:
+        self.members = members
+        self.meta = meta
+        self.task = task
+        self.n_classes = n_classes
+
+    def fit(self, X: Any, y: Any) -> StackedModel:
+        self.members_ = [clone(member).fit(X, y) for member in self.members or []]
+        if self.task == "classification":
+            self.classes_ = np.arange(self.n_classes)
+        return self
+
+    def _features(self, X: Any) -> np.ndarray:
+        from modelyard.ml.automl.ensemble import stack_features
+
+        check_is_fitted(self, "members_")
+        if self.task == "classification":
+            predictions = [aligned_proba(m, X, self.n_classes) for m in self.members_]
+        else:
+            predictions = [np.asarray(m.predict(X), dtype=float) for m in self.members_]
+        return stack_features(predictions, self.task)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        return aligned_proba(self.meta, self._features(X), self.n_classes)
+
+    def predict(self, X: Any) -> np.ndarray:
+        if self.task == "classification":
+            return np.argmax(self.predict_proba(X), axis=1)
+        return np.asarray(self.meta.predict(self._features(X)), dtype=float)

@@ -11,8 +11,13 @@ from sklearn.ensemble import VotingClassifier, VotingRegressor
 from sklearn.pipeline import Pipeline
 
 from modelyard.ml.automl.config import AutoMLConfig
-from modelyard.ml.automl.ensemble import select_ensemble
-from modelyard.ml.automl.estimators import LabelEncodedClassifier
+from modelyard.ml.automl.ensemble import (
+    EnsembleChoice,
+    StackChoice,
+    select_ensemble,
+    select_stack,
+)
+from modelyard.ml.automl.estimators import LabelEncodedClassifier, StackedModel
 from modelyard.ml.automl.families import FAMILIES
 from modelyard.ml.automl.metrics import Metric, confusion, full_report, plain
 from modelyard.ml.automl.preprocessing import build_preprocessor
@@ -74,8 +79,23 @@ def build_final(
     if len(candidates) < 2:
         notes.append("ensemble skipped: fewer than two usable models")
         return single
-    choice = select_ensemble(candidates, data.y[data.validation_rows], data.metric)
+    y_val = data.y[data.validation_rows]
+    choice = select_ensemble(candidates, y_val, data.metric)
     name = data.metric.name
+    stack = select_stack(
+        candidates,
+        y_val,
+        data.metric,
+        task=data.ctx.task,
+        n_classes=data.ctx.n_classes,
+        seed=data.ctx.seed,
+    )
+    notes.append(_comparison(best.val_score, choice, stack, name))
+    if stack is not None and data.metric.is_better(stack.val_score, best.val_score):
+        if choice.is_single or data.metric.is_better(stack.val_score, choice.val_score):
+            stacked = _stacked(stack, state, data, config, clock=clock, notes=notes)
+            if stacked is not None:
+                return stacked
     if choice.is_single or not data.metric.is_better(choice.val_score, best.val_score):
         notes.append(f"ensemble not used: it did not beat the best single model's val {name}")
         return single
@@ -94,6 +114,48 @@ def build_final(
         choice.val_score,
         choice.weights,
     )
+
+
+def _comparison(single: float, choice: EnsembleChoice, stack: StackChoice | None, name: str) -> str:
+    selection = "-" if choice.is_single else f"{choice.val_score:.4f}"
+    stacking = "-" if stack is None else f"{stack.val_score:.4f}"
+    return (
+        f"val {name}: best single model {single:.4f}, ensemble selection {selection}, "
+        f"stacking {stacking}"
+    )
+
+
+def _stacked(
+    stack: StackChoice,
+    state: SearchState,
+    data: SearchData,
+    config: AutoMLConfig,
+    *,
+    clock: Clock,
+    notes: list[str],
+) -> FinalModel | None:
+    """The stacked model, or None (with a note) when its members break a limit."""
+    members = {r.number: r for r in state.records if r.number in stack.members}
+    ordered = [members[n] for n in stack.members]
+    problem = _ensemble_problem(ordered, data, config, clock=clock)
+    if problem:
+        notes.append(f"stacking not used: {problem}")
+        return None
+    kind = "logistic" if data.ctx.task == "classification" else "ridge"
+    notes.append(
+        f"stacking chosen: a {kind} meta-learner on {len(ordered)} models' out-of-fold "
+        f"predictions, val {data.metric.name} {stack.val_score:.4f}"
+    )
+    from sklearn.frozen import FrozenEstimator
+
+    estimator = StackedModel(
+        [member_pipeline(r, data) for r in ordered],
+        FrozenEstimator(stack.meta),  # survives clone(): fitted on the out-of-fold predictions
+        task=data.ctx.task,
+        n_classes=data.ctx.n_classes,
+    )
+    algorithm = "stack(" + "+".join(r.family for r in ordered) + ")"
+    return FinalModel(estimator, algorithm, stack.val_score, dict.fromkeys(stack.members, 1))
 
 
 def _ensemble_problem(

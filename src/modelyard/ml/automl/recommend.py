@@ -75,6 +75,7 @@ class Recommendation:
     group_column: str | None = None
     time_column: str | None = None
     preprocessing: tuple[Suggestion[str], ...] = ()  # option values, each with a reason
+    memory: Suggestion[str] | None = None  # the search's estimated peak memory vs the limit
 
     def to_config(self, **changes: Any) -> AutoMLConfig:
         """The configuration this recommends, with any field replaced by ``changes``."""
@@ -98,6 +99,7 @@ class Recommendation:
         out += [f"hyperparameters {s}" for s in self.hyperparameters]
         out += [f"drop {c!r}: {r}" for c, r in self.dropped_columns.items()]
         out += [f"preprocessing {s}" for s in self.preprocessing]
+        out += [f"memory {self.memory}"] if self.memory is not None else []
         return out
 
 
@@ -107,6 +109,7 @@ def recommend(
     *,
     group_column: str | None = None,
     time_column: str | None = None,
+    memory_limit_gb: float | None = None,
 ) -> Recommendation:
     """Read the data's characteristics and propose how to search, each with a reason."""
     check_target(df, target)
@@ -138,7 +141,31 @@ def recommend(
         group_column=group_column,
         time_column=time_column,
         preprocessing=preprocessing,
+        memory=_memory(rows, features, kinds, profile, included, plan.n_folds, memory_limit_gb),
     )
+
+
+def _memory(
+    rows: pd.DataFrame,
+    features: list[str],
+    kinds: ColumnKinds,
+    profile: DataProfile,
+    families: tuple[Suggestion[str], ...],
+    n_folds: int,
+    limit_gb: float | None,
+) -> Suggestion[str]:
+    """The estimated peak memory, and what the search will do about the limit."""
+    from modelyard.errors import InvalidInputError
+    from modelyard.ml.automl.resources import default_memory_limit_gb, plan_memory, shape_of
+
+    shape = shape_of(rows, features, kinds, n_classes=profile.n_classes or 0)
+    limit = limit_gb or default_memory_limit_gb()
+    names = [f.value for f in families]
+    try:
+        plan = plan_memory(shape, names, n_folds=max(n_folds, 1), limit_gb=limit)
+    except InvalidInputError as exc:
+        return Suggestion("will not fit", exc.message)
+    return Suggestion(f"~{plan.estimate.total_gb:.2f} GB of {limit:.1f} GB", "; ".join(plan.notes))
 
 
 def _profile(

@@ -49,6 +49,9 @@ class AutoMLResult:
     feature_ranking: list[dict[str, Any]] | None = None  # feature, score, selected, method
     threshold: float | None = None  # tuned decision threshold (binary classification)
     test_features: Any = None  # the held-out test rows (a DataFrame of feature_columns)
+    stopped_early: bool = False  # a stop request ended the search; the best so far was kept
+    memory_estimate_gb: float | None = None  # the search's estimated peak memory
+    downsampled_from: int | None = None  # rows before downsampling to fit the memory limit
 
     @property
     def n_trials(self) -> int:

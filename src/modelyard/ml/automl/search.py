@@ -2,7 +2,9 @@
 
 Every family's default configuration is tried first, cheapest first (so a model exists
 within seconds), then a seeded TPE sampler proposes the rest. Trials report a running
-score after each fold and a median pruner stops the clearly bad ones. Before a trial
+score after each fold and a median pruner stops the clearly bad ones; on large data
+(one holdout split) boosting trials go through successive halving on data-fraction rungs
+instead (see :mod:`pruning`). Before a trial
 starts, its duration is estimated from earlier trials; families that would not finish
 in the time left are skipped. Enough time is kept back to refit the best model.
 """
@@ -14,12 +16,14 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Protocol
 
 import numpy as np
 
 from modelyard.ml.automl.families import Family, Params
 from modelyard.ml.automl.metrics import Metric
+from modelyard.ml.automl.pruning import BOOSTING, FULL_STEP, make_pruner, rungs_for
+from modelyard.ml.automl.stopping import is_stop
 from modelyard.ml.automl.trials import (
     FoldCache,
     SearchData,
@@ -72,9 +76,25 @@ class SearchState:
     predictions: dict[int, np.ndarray] = field(default_factory=dict)
     durations: dict[str, list[float]] = field(default_factory=dict)
     best: TrialRecord | None = None
+    stopped: BaseException | None = None  # the stop request that ended the search early
 
     def usable(self) -> list[TrialRecord]:
         return [r for r in self.records if r.is_usable]
+
+
+class SearchRunner(Protocol):
+    """Runs a search: :func:`search` itself, or one spreading trials over processes."""
+
+    def __call__(
+        self,
+        data: SearchData,
+        families: list[Family],
+        *,
+        clock: Clock,
+        limits: Limits,
+        progress: Progress,
+        on_trial: OnTrial,
+    ) -> SearchState: ...
 
 
 def search(
@@ -92,6 +112,28 @@ def search(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     run = _Search(data, families, clock=clock, limits=limits, progress=progress)
     study = _study(data, families)
+    try:
+        _loop(run, study, families, clock=clock, limits=limits, on_trial=on_trial)
+    except Exception as exc:
+        if not is_stop(exc):
+            raise
+        run.state.stopped = exc  # a stop request: keep what the finished trials found
+        logger.info("search stopped after %s trials: %s", len(run.state.records), exc)
+    return run.state
+
+
+def _loop(
+    run: _Search,
+    study: Any,
+    families: list[Family],
+    *,
+    clock: Clock,
+    limits: Limits,
+    on_trial: OnTrial,
+) -> None:
+    import optuna
+
+    data, progress = run.data, run.progress
     names, skips = [f.name for f in families], 0
     while _may_continue(run.state, clock, limits) and skips < _MAX_SKIPS:
         trial = study.ask()
@@ -108,22 +150,51 @@ def search(
         clock.reserve_s = _refit_reserve(run.state, data, clock.budget_s, limits.n_refits)
         on_trial(record)
         progress(clock.fraction(), _trial_message(record, run.state, data))
-    return run.state
 
 
-def _study(data: SearchData, families: list[Family]) -> Any:
+def _study(
+    data: SearchData,
+    families: list[Family],
+    *,
+    storage: Any = None,
+    study_name: str | None = None,
+    seed_offset: int = 0,
+) -> Any:
+    """A study with every family's default enqueued, in memory or in ``storage``."""
     import optuna
 
-    direction: Literal["maximize", "minimize"] = (
-        "maximize" if data.metric.is_higher_better else "minimize"
+    study = optuna.create_study(
+        direction="maximize" if data.metric.is_higher_better else "minimize",
+        sampler=_sampler(data, families, seed_offset),
+        pruner=make_pruner(len(data.X), len(data.folds)),
+        storage=storage,
+        study_name=study_name,
     )
-    sampler = optuna.samplers.TPESampler(seed=data.ctx.seed, n_startup_trials=len(families) + 5)
-    pruner = optuna.pruners.MedianPruner(n_startup_trials=5, n_warmup_steps=1)
-    study = optuna.create_study(direction=direction, sampler=sampler, pruner=pruner)
     for family in opening_order(families, len(data.X)):
         defaults = family.default(data.ctx)
         study.enqueue_trial({"family": family.name, **_prefixed(family, defaults)})
     return study
+
+
+def load_study(
+    data: SearchData, families: list[Family], *, storage: Any, study_name: str, seed_offset: int
+) -> Any:
+    """The stored study, for one of several processes that run its trials in parallel."""
+    import optuna
+
+    return optuna.load_study(
+        study_name=study_name,
+        storage=storage,
+        sampler=_sampler(data, families, seed_offset),
+        pruner=make_pruner(len(data.X), len(data.folds)),
+    )
+
+
+def _sampler(data: SearchData, families: list[Family], seed_offset: int) -> Any:
+    import optuna
+
+    seed = data.ctx.seed + seed_offset
+    return optuna.samplers.TPESampler(seed=seed, n_startup_trials=len(families) + 5)
 
 
 def opening_order(families: list[Family], n_rows: int) -> list[Family]:
@@ -199,13 +270,35 @@ class _Search:
         number, started = len(self.state.records), time.perf_counter()
         has_model = self.state.best is not None
 
+        rungs = rungs_for(family.name, len(self.data.X), len(self.data.folds))
+        if not any(r.family in BOOSTING and r.is_usable for r in self.state.records):
+            rungs = ()  # the first booster has nothing to be halved against: fit it at once
+        offset = FULL_STEP if rungs else 0
+
         def on_fold(fold: int, running_score: float) -> None:
-            trial.report(running_score, fold)
+            trial.report(running_score, fold + offset)
             if fold + 1 < len(self.data.folds):
                 self._between_folds(fold, trial, family, started=started, has_model=has_model)
 
+        def on_rung(step: int, score: float) -> None:
+            trial.report(score, step)
+            if trial.should_prune():
+                share = next(s for s, k in rungs if k == step)
+                raise TrialStopped(
+                    f"pruned by successive halving after fitting {share:.0%} of the rows"
+                )
+            self.progress(self.clock.fraction(), f"trial {number}: {family.name} rung {step}")
+
         try:
-            evaluation = evaluate(self.data, self.cache, family, params=params, on_fold=on_fold)
+            evaluation = evaluate(
+                self.data,
+                self.cache,
+                family,
+                params=params,
+                on_fold=on_fold,
+                rungs=rungs,
+                on_rung=on_rung,
+            )
         except TrialStopped as stop:
             self._note_duration(family, started)
             record = self._record(

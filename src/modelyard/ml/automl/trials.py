@@ -43,6 +43,7 @@ class TrialRecord:
     size_bytes: int | None = None
     reason: str = ""
     elapsed_s: float = 0.0  # since the search started, when the trial finished
+    worker: str = ""  # the Dask worker that ran it, when trials ran in parallel
 
     @property
     def is_usable(self) -> bool:
@@ -139,9 +140,21 @@ def safe_score(metric: Metric, y: np.ndarray, prediction: np.ndarray) -> float:
 
 
 def evaluate(
-    data: SearchData, cache: FoldCache, family: Family, *, params: Params, on_fold: OnFold
+    data: SearchData,
+    cache: FoldCache,
+    family: Family,
+    *,
+    params: Params,
+    on_fold: OnFold,
+    rungs: tuple[tuple[float, int], ...] = (),
+    on_rung: OnFold | None = None,
 ) -> Evaluation:
-    """Fit on every fold; the score is taken on all out-of-fold predictions together."""
+    """Fit on every fold; the score is taken on all out-of-fold predictions together.
+
+    With ``rungs`` ((share of rows, step), ...), each fold is first fitted on that share of
+    its training rows and the validation score reported through ``on_rung(step, score)``,
+    which may stop the trial (successive halving, see :mod:`pruning`).
+    """
     from sklearn.pipeline import Pipeline
 
     pooled = np.full(data.prediction_shape(), np.nan)
@@ -150,6 +163,13 @@ def evaluate(
     for i, (_, val) in enumerate(data.folds):
         started = time.perf_counter()
         prep, X_train, X_val = _preprocessed(cache, family, i)
+        for share, step in rungs if on_rung is not None else ():
+            n_rows = int(share * X_train.shape[0])
+            _, rung_prediction = _fit_fold(
+                data, family, params, X_train=X_train[:n_rows], X_val=X_val, fold=i, n_rows=n_rows
+            )
+            assert on_rung is not None
+            on_rung(step, safe_score(data.metric, data.y[val], rung_prediction))
         model, fold_prediction = _fit_fold(
             data, family, params, X_train=X_train, X_val=X_val, fold=i
         )
@@ -174,11 +194,18 @@ def _preprocessed(cache: FoldCache, family: Family, fold: int) -> tuple[Any, Any
 
 
 def _fit_fold(
-    data: SearchData, family: Family, params: Params, *, X_train: Any, X_val: Any, fold: int
+    data: SearchData,
+    family: Family,
+    params: Params,
+    *,
+    X_train: Any,
+    X_val: Any,
+    fold: int,
+    n_rows: int | None = None,
 ) -> tuple[Any, np.ndarray]:
     from modelyard.ml.automl.model_steps import build_model
 
-    train = data.folds[fold][0]
+    train = data.folds[fold][0][:n_rows]  # the first ``n_rows`` (a random share) for a rung
     try:
         model = build_model(family, params, data.ctx, data.prep)
         with warnings.catch_warnings():

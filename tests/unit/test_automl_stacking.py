@@ -1,0 +1,76 @@
+import cloudpickle
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_diabetes, make_classification
+from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
+
+from modelyard.ml.automl import AutoMLConfig, fit_automl
+from modelyard.ml.automl.ensemble import select_ensemble, select_stack, stack_features
+from modelyard.ml.automl.estimators import LabelEncodedClassifier, StackedModel
+from modelyard.ml.automl.metrics import METRICS
+
+
+def test_stacking_learns_to_weigh_complementary_regressors():
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=400)
+    good, biased, noisy = y + 0.3 * rng.normal(size=400), 2 * y + 1, y + rng.normal(size=400)
+    rmse = METRICS["rmse"]
+    candidates = [(i, rmse.score(y, p), p) for i, p in enumerate([good, biased, noisy])]
+    stack = select_stack(candidates, y, rmse, task="regression", n_classes=0)
+    assert stack is not None and stack.val_score < min(c[1] for c in candidates)
+    assert stack.members[0] == 0  # best first
+    # averaging cannot undo the bias; a ridge meta-learner can
+    assert rmse.is_better(stack.val_score, select_ensemble(candidates, y, rmse).val_score)
+
+
+def test_stacking_needs_two_models():
+    y = np.array([0, 1] * 50)
+    proba = np.column_stack([1 - y * 0.8, y * 0.8])
+    candidates = [(0, 0.9, proba)]
+    assert (
+        select_stack(candidates, y, METRICS["roc_auc"], task="classification", n_classes=2) is None
+    )
+
+
+def test_stack_features_take_the_positive_class_for_binary_and_all_for_multiclass():
+    binary, multi = np.full((3, 2), 0.5), np.full((3, 3), 1 / 3)
+    assert stack_features([binary, binary], "classification").shape == (3, 2)
+    assert stack_features([multi, binary], "classification").shape == (3, 4)
+
+
+def test_a_stacked_model_refits_its_members_and_keeps_its_meta_learner():
+    X, y = make_classification(n_samples=300, n_features=5, random_state=0)
+    members = [LogisticRegression(), DecisionTreeClassifier(max_depth=3, random_state=0)]
+    oof = [m.fit(X, y).predict_proba(X) for m in members]
+    meta = FrozenEstimator(LogisticRegression().fit(stack_features(oof, "classification"), y))
+    labels = np.where(y == 1, "yes", "no")
+    model = LabelEncodedClassifier(StackedModel(members, meta, "classification", 2)).fit(X, labels)
+    model = cloudpickle.loads(cloudpickle.dumps(model))
+    assert set(model.predict(X)) <= {"yes", "no"} and (model.predict(X) == labels).mean() > 0.8
+    assert np.allclose(model.predict_proba(X).sum(axis=1), 1)
+    regressor = StackedModel(
+        [LinearRegression()], LinearRegression().fit(X[:, :1], y), "regression"
+    )
+    assert regressor.fit(X, y).predict(X).shape == (300,)
+
+
+@pytest.mark.parametrize("kind", ["binary", "regression"])
+def test_the_final_model_is_never_worse_than_the_best_single_model_on_validation(kind):
+    if kind == "binary":
+        X, y = make_classification(n_samples=300, n_features=6, random_state=1)
+        frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(6)]).assign(y=y)
+    else:
+        frame = load_diabetes(as_frame=True).frame.head(300).rename(columns={"target": "y"})
+    config = AutoMLConfig(
+        time_budget_s=30, max_trials=5, families=("lightgbm", "linear", "decision_tree"), n_jobs=1
+    )
+    result = fit_automl(frame, "y", config)
+    metric = METRICS[result.metric]
+    best = result.best_trial.val_score
+    assert result.val_score == best or metric.is_better(result.val_score, best)
+    assert any("ensemble selection" in n and "stacking" in n for n in result.notes)
+    if result.algorithm.startswith("stack("):
+        assert any(n.startswith("stacking chosen") for n in result.notes)

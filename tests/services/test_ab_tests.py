@@ -11,6 +11,26 @@ from tests.abtest_data import log_ab_traffic
 from tests.factories import churn_frame, make_run
 
 
+def test_starting_an_ab_test_splits_the_endpoint_traffic_between_the_arms(
+    services, admin, tmp_path
+):
+    run = make_run(services, admin, tmp_path)
+    a = services.models.register(admin, run.id)
+    b = services.models.register(admin, run.id)
+    services.deployments.create(admin, "churn", a.id)
+
+    test = services.ab_tests.create(admin, "churn", a.id, b.id, treatment_share=0.3)
+
+    current = services.traffic.current(admin, "churn")
+    assert current.action == "ab_test" and f"A/B test {test.id}" in current.note
+    assert {(arm.model_version_id, arm.weight) for arm in current.arms} == {(a.id, 70), (b.id, 30)}
+    record = churn_frame().drop(columns="churned").head(1).to_dict(orient="records")
+    answered = {
+        services.deployments.predict(admin, "churn", record).model_version for _ in range(60)
+    }
+    assert answered == {a.version, b.version}  # both arms serve (P(miss) ~ 0.7**60)
+
+
 def test_an_ab_test_finds_the_better_version_and_asks_for_its_promotion(
     services, admin, viewer, tmp_path
 ):
@@ -34,7 +54,7 @@ def test_an_ab_test_finds_the_better_version_and_asks_for_its_promotion(
     with services.uow.begin() as session:
         assert session.scalars(select(SqlABTest)).all() == []
 
-    test = tests.create(admin, "churn", a.id, b.id, min_samples=50)
+    test = tests.create(admin, "churn", a.id, b.id, min_samples=50, route=False)
     assert (test.status, test.metric, test.endpoint) == (ABTestStatus.RUNNING, "accuracy", "churn")
     with pytest.raises(ConflictError, match="still running"):
         tests.create(admin, "churn", b.id, a.id)

@@ -77,8 +77,12 @@ def create(
         int, typer.Option(help="Predictions with feedback per arm before naming a winner.")
     ] = 100,
     treatment_share: Annotated[
-        float, typer.Option(help="Intended share of traffic for B (routing is the endpoint's).")
+        float, typer.Option(help="Share of the endpoint's live traffic for B.")
     ] = 0.5,
+    route: Annotated[
+        bool,
+        typer.Option("--route/--no-route", help="Split the endpoint's traffic now (default)."),
+    ] = True,
     as_json: JsonFlag = False,
 ) -> None:
     """Start an A/B test of two model versions on an endpoint."""
@@ -91,6 +95,7 @@ def create(
         alpha=alpha,
         min_samples=min_samples,
         treatment_share=treatment_share,
+        route=route,
     )
     show_item(test, TEST_FIELDS, as_json=as_json)
 

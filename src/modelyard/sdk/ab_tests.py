@@ -28,6 +28,7 @@ class ABTests(Resource):
         alpha: float = 0.05,
         min_samples: int = 100,
         treatment_share: float = 0.5,
+        route: bool = True,
     ) -> ABTest:
         """Start an A/B test of control (A) against treatment (B) on ``endpoint``."""
         body: dict[str, Any] = {
@@ -39,6 +40,7 @@ class ABTests(Resource):
             "alpha": alpha,
             "min_samples": min_samples,
             "treatment_share": treatment_share,
+            "route": route,
         }
         return self._send(ABTest, "POST", "/ab-tests", json=body)
 

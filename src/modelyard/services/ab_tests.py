@@ -52,13 +52,15 @@ from modelyard.domain.sequential import (
     run_looks,
     summarise,
 )
+from modelyard.domain.traffic import Arm
 from modelyard.errors import ConflictError, InvalidInputError, NotFoundError
 from modelyard.services.approvals import ApprovalService
 from modelyard.services.audit import record_event
-from modelyard.services.deployments import _deployment_row
+from modelyard.services.deployments import _deployment_row, check_servable
 from modelyard.services.models import model_version_row
 from modelyard.services.paging import paginate
 from modelyard.services.prediction_log import PredictionLog
+from modelyard.services.revisions import add_revision, canary_of, current_revision
 
 ARMS = ("control", "treatment")
 
@@ -83,8 +85,13 @@ class ABTestService:
         alpha: float = 0.05,
         min_samples: int = 100,
         treatment_share: float = 0.5,
+        route: bool = True,
     ) -> ABTest:
-        """Start comparing two registered versions on an endpoint (editor and up)."""
+        """Start comparing two registered versions on an endpoint (editor and up).
+
+        With ``route`` the endpoint's traffic is split between the two versions in the same
+        transaction (a new deployment revision; both must be servable on the endpoint);
+        without it the split is only recorded and routing stays as it is."""
         actor.require(Permission.WRITE, "start A/B tests")
         check_arms(control_version_id, treatment_version_id)
         check_settings(alpha, min_samples)
@@ -135,6 +142,8 @@ class ABTestService:
             )
             session.add(row)
             session.flush()
+            if route:
+                _route_split(session, actor, deployment, row)
             record_event(
                 session,
                 actor,
@@ -437,4 +446,25 @@ def _results(session: Session, row: SqlABTest) -> ABTestResults:
             )
             for at, r in zip(ends, looks, strict=True)
         ],
+    )
+
+
+def _route_split(
+    session: Session, actor: Actor, deployment: SqlDeployment, test: SqlABTest
+) -> None:
+    """Point the endpoint's live traffic at the two arms, by the test's share."""
+    if canary_of(current_revision(session, deployment)) is not None:
+        raise ConflictError(
+            f"A canary is running on {deployment.name!r}; finish or abort it before an A/B test.",
+            code="traffic.canary_running",
+        )
+    for version_id in (test.control_version_id, test.treatment_version_id):
+        check_servable(deployment.stage, session.get_one(SqlModelVersion, version_id))
+    share = min(99, max(1, round(test.treatment_share * 100)))
+    arms = [
+        Arm(model_version_id=test.control_version_id, weight=100 - share),
+        Arm(model_version_id=test.treatment_version_id, weight=share),
+    ]
+    add_revision(
+        session, actor, deployment, arms, action="ab_test", note=f"A/B test {test.id}: {test.name}"
     )

@@ -31,6 +31,7 @@ def create_test(body: ABTestCreate, actor: CurrentActor, services: ServicesDep):
         alpha=body.alpha,
         min_samples=body.min_samples,
         treatment_share=body.treatment_share,
+        route=body.route,
     )
 
 

@@ -27,7 +27,12 @@ class ABTestCreate(BaseModel):
         default=100, description="Predictions with feedback per arm before a winner is named."
     )
     treatment_share: float = Field(
-        default=0.5, description="Intended share of traffic for B (routing is the endpoint's)."
+        default=0.5, description="Share of the endpoint's live traffic for B (between 0 and 1)."
+    )
+    route: bool = Field(
+        default=True,
+        description="Split the endpoint's traffic between A and B now (a new deployment "
+        "revision; both versions must be servable there). False: record the split only.",
     )
 
 

@@ -279,6 +279,42 @@ def _block(names: list[str], transformer: Any) -> Block:
     raise NotCompilable(f"transformer {type(first).__name__}")
 
 
+def _owners(names: list[str], transformer: Any) -> list[str]:
+    """The input column behind each output column of one ColumnTransformer part."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import OneHotEncoder, TargetEncoder
+
+    from modelyard.ml.automl.preprocessing import _PARTS, DatetimeFeatures
+
+    steps = _steps_of(transformer)
+    owners = list(names)
+    for step in steps:
+        if isinstance(step, SimpleImputer) and step.add_indicator:
+            owners = owners + [owners[i] for i in step.indicator_.features_]
+        elif type(step) is OneHotEncoder:
+            owners = [o for o, c in zip(owners, step.categories_, strict=True) for _ in c]
+        elif type(step) is TargetEncoder:
+            per = len(step.classes_) if step.target_type_ == "multiclass" else 1
+            owners = [owners[e // per] for e in range(len(step.encodings_))]
+        elif type(step) is DatetimeFeatures:
+            owners = [o for o in owners for _ in _PARTS]
+        elif type(step) is TfidfVectorizer:
+            owners = [owners[0]] * len(step.vocabulary_)
+    return owners
+
+
+def input_owners(model: Any) -> list[str]:
+    """For each column of the model's transformed matrix, the input column it comes from."""
+    ct = _pipeline_of(model).steps[0][1]
+    owners: list[str] = []
+    for name, transformer, cols in ct.transformers_:
+        if name == "remainder" or transformer == "drop" or len(cols) == 0:
+            continue
+        owners += _owners(list(cols), transformer)
+    return owners
+
+
 @dataclass
 class _Preprocessor:
     blocks: list[Block]
@@ -497,9 +533,15 @@ def _argmax_predicts(model: _Model) -> bool:
 
 
 def _pipeline_of(model: Any) -> Any:
+    """The preprocess + model pipeline of a single (not ensembled) saved model."""
+    from sklearn.pipeline import Pipeline
+
     from modelyard.ml.automl.estimators import LabelEncodedClassifier
 
-    return model.estimator_ if isinstance(model, LabelEncodedClassifier) else model
+    inner = model.estimator_ if isinstance(model, LabelEncodedClassifier) else model
+    if not isinstance(inner, Pipeline) or len(inner.steps) != 2:
+        raise NotCompilable(f"{type(inner).__name__} is not one preprocess + model pipeline")
+    return inner
 
 
 def compile_model(pipeline: Any, columns: Sequence[tuple[str, str]], *, task: str) -> ServedModel:

@@ -54,5 +54,5 @@ def test_top_k_keeps_the_largest_by_absolute_value() -> None:
 def test_models_without_a_method_refuse_with_a_stable_code() -> None:
     served = _served("knn", "binary")
     with pytest.raises(InvalidInputError) as error:
-        explain(served, _records(_frame(2, seed=5)))
+        explain(served, _records(_frame(8, seed=5)))
     assert error.value.code == "explain.not_available"

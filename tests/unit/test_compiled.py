@@ -50,7 +50,9 @@ def _frame(n: int, seed: int, *, unseen: bool = False) -> pd.DataFrame:
         plan[:5] = "enterprise"  # never seen in training
         city[:5] = "atlantis"
     days = rng.integers(0, 2000, n)
-    signup = [str(pd.Timestamp("2019-01-01") + pd.Timedelta(days=int(d), hours=int(d % 24))) for d in days]
+    signup = [
+        str(pd.Timestamp("2019-01-01") + pd.Timedelta(days=int(d), hours=int(d % 24))) for d in days
+    ]
     signup[3] = None
     return pd.DataFrame(
         {"amount": amount, "age": age, "plan": plan, "city": city, "signup": signup}
@@ -59,11 +61,17 @@ def _frame(n: int, seed: int, *, unseen: bool = False) -> pd.DataFrame:
 
 def _target(frame: pd.DataFrame, task: str, seed: int) -> pd.Series:
     rng = np.random.default_rng(seed)
-    signal = frame["amount"].fillna(50) / 20 + (frame["plan"] == "pro") * 1.5 + rng.normal(0, 1, len(frame))
+    signal = (
+        frame["amount"].fillna(50) / 20
+        + (frame["plan"] == "pro") * 1.5
+        + rng.normal(0, 1, len(frame))
+    )
     if task == "regression":
         return signal.astype(float)
     if task == "multiclass":
-        return pd.Series(np.digitize(signal, [2.0, 3.5]), dtype=int).map({0: "low", 1: "mid", 2: "high"})
+        return pd.Series(np.digitize(signal, [2.0, 3.5]), dtype=int).map(
+            {0: "low", 1: "mid", 2: "high"}
+        )
     return pd.Series(np.where(signal > 3, "yes", "no"))
 
 
@@ -156,7 +164,10 @@ def test_compiled_equals_pipeline_multiclass(family: str) -> None:
 def test_compiled_ensemble_equals_pipeline(task: str) -> None:
     X = _frame(200, seed=1)
     y = _target(X, task, seed=2)
-    members = [(f"trial_{i}_{f}", _member(f, X, task, 2)) for i, f in enumerate(["lightgbm", "linear", "knn"])]
+    members = [
+        (f"trial_{i}_{f}", _member(f, X, task, 2))
+        for i, f in enumerate(["lightgbm", "linear", "knn"])
+    ]
     if task == "regression":
         voting: Any = VotingRegressor(members, weights=[2.0, 1.0, 1.0])
     else:

@@ -63,7 +63,9 @@ class _Imputer:
             raise NotCompilable(f"imputer {imputer!r}")
         statistics = np.asarray(imputer.statistics_, dtype=np.float64)
         if np.isnan(statistics).any() or imputer.missing_values is not np.nan:
-            if not (isinstance(imputer.missing_values, float) and math.isnan(imputer.missing_values)):
+            if not (
+                isinstance(imputer.missing_values, float) and math.isnan(imputer.missing_values)
+            ):
                 raise NotCompilable("imputer with a non-NaN missing marker")
             if np.isnan(statistics).any():
                 raise NotCompilable("imputer with an all-missing training column")
@@ -394,6 +396,8 @@ class _Model:
         from modelyard.ml.automl.estimators import LabelEncodedClassifier
 
         self.classes: np.ndarray | None = None
+        self._predict: Callable[[dict[str, Any], int], np.ndarray] = self._argmax
+        self.argmax_predicts = True  # predict == the class of the highest probability
         if isinstance(model, LabelEncodedClassifier):
             inner = _Model(model.estimator_)
             n_classes = len(model.classes_)
@@ -422,6 +426,7 @@ class _Model:
                 self.classes = np.asarray(estimator.classes_)
             self._proba = None if proba_fn is None else (lambda c, n: proba_fn(prep(c, n)))
             self._predict = lambda c, n: np.asarray(predict_fn(prep(c, n)))
+            self.argmax_predicts = False
         elif isinstance(model, VotingClassifier):
             if model.voting != "soft":
                 raise NotCompilable("hard voting")
@@ -447,6 +452,7 @@ class _Model:
 
             self._proba = None
             self._predict = average
+            self.argmax_predicts = False
         else:
             raise NotCompilable(f"model {type(model).__name__}")
 
@@ -506,6 +512,32 @@ class ServedModel:
                 columns[name] = series.reset_index(drop=True)
         return self._scores(columns, len(frame))
 
+    def predict_arrow(self, batch: Any) -> Scores:
+        """Scores for a pyarrow RecordBatch/Table: numbers go column-wise to NumPy."""
+        if self._compiled is None:
+            return self.predict_frame(batch.to_pandas())
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        columns: dict[str, Any] = {}
+        for name, kind in self.columns:
+            column = batch.column(name)
+            if kind in NUMERIC_KINDS and (
+                pa.types.is_integer(column.type)
+                or pa.types.is_floating(column.type)
+                or pa.types.is_boolean(column.type)
+            ):
+                values = pc.cast(column, pa.float64())
+                columns[name] = np.asarray(values.to_numpy(zero_copy_only=False), dtype=np.float64)
+            elif kind in NUMERIC_KINDS:
+                series = column.to_pandas()
+                columns[name] = pd.to_numeric(series, errors="coerce").to_numpy(
+                    dtype=np.float64, na_value=np.nan
+                )
+            else:
+                columns[name] = column.to_pandas()
+        return self._scores(columns, batch.num_rows)
+
     def transformed(self, records: list[dict[str, Any]]) -> np.ndarray:
         """The model's input matrix (the preprocessing output) for records; for explanations."""
         columns: dict[str, Any] = {}
@@ -522,14 +554,10 @@ class ServedModel:
             return Scores(predictions=compiled.predict(columns, n), labels=None, probabilities=None)
         probabilities = compiled.proba(columns, n)
         predictions = np.asarray(compiled.classes[np.argmax(probabilities, axis=1)])
-        if not _argmax_predicts(compiled):
+        if not compiled.argmax_predicts:
             predictions = compiled.predict(columns, n)
         labels = [str(c) for c in compiled.classes]
         return Scores(predictions=predictions, labels=labels, probabilities=probabilities)
-
-
-def _argmax_predicts(model: _Model) -> bool:
-    return model._predict == model._argmax
 
 
 def _pipeline_of(model: Any) -> Any:

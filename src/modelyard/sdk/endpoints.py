@@ -36,10 +36,22 @@ class Endpoints(Resource):
         """The model version the endpoint serves, with its input schema (``feature_columns``)."""
         return self._send(ModelVersion, "GET", f"{endpoint_path(name)}/model")
 
-    def predict(self, name: str, records: Any) -> PredictionResult:
-        """Predict for ``records``: a list of dicts (one per row) or a pandas DataFrame."""
+    def predict(
+        self, name: str, records: Any, *, explain: bool = False, top_k: int | None = None
+    ) -> PredictionResult:
+        """Predict for ``records``: a list of dicts (one per row) or a pandas DataFrame.
+
+        ``explain=True`` adds each record's top ``top_k`` feature contributions (SHAP) in
+        ``result.contributions``.
+        """
         rows = records.to_dict(orient="records") if hasattr(records, "to_dict") else records
-        body = {"records": [_jsonable_row(row) for row in rows] if isinstance(rows, list) else rows}
+        body: dict[str, Any] = {
+            "records": [_jsonable_row(row) for row in rows] if isinstance(rows, list) else rows
+        }
+        if explain:
+            body["explain"] = True
+        if top_k is not None:
+            body["top_k"] = top_k
         return self._send(PredictionResult, "POST", f"{endpoint_path(name)}/predict", json=body)
 
 

@@ -25,6 +25,7 @@ from modelyard.services.prediction_log import PredictionLog
 from modelyard.services.profiles import ProfileService
 from modelyard.services.projects import ProjectService
 from modelyard.services.scoring import BatchScoringService
+from modelyard.services.serving_cache import ServingCache
 from modelyard.services.training import TrainingService
 from modelyard.services.users import UserService
 from modelyard.services.workbench import WorkbenchService
@@ -104,6 +105,7 @@ def build_services(
     artifacts = FsspecArtifactStore(settings.artifacts.uri)
     tracker = MlflowTracker(settings.mlflow.tracking_uri, settings.mlflow.artifact_uri)
     prediction_log = PredictionLog(uow)
+    serving = ServingCache(tracker)
     changes = DatasetChangeService(uow, artifacts)
     jobs = None
     if compute is not None:
@@ -136,10 +138,10 @@ def build_services(
             default_max_trials=settings.training.default_max_trials,
         ),
         models=ModelService(uow, tracker),
-        deployments=DeploymentService(uow, tracker, prediction_log),
+        deployments=DeploymentService(uow, tracker, prediction_log, serving),
         approvals=ApprovalService(uow, tracker, artifacts),
         feedback=FeedbackService(uow, prediction_log),
-        scoring=BatchScoringService(uow, artifacts, tracker, jobs),
+        scoring=BatchScoringService(uow, artifacts, tracker, jobs, serving=serving),
         workbench=WorkbenchService(uow, artifacts),
         prediction_log=prediction_log,
         connections=ConnectionService(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import re
 import time
 import uuid
@@ -16,12 +17,13 @@ from modelyard.db.uow import UnitOfWork
 from modelyard.domain import Actor, Deployment, ModelVersion, Page, Permission, PredictionResult
 from modelyard.domain.inference import check_records
 from modelyard.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from modelyard.ml.scoring import feature_frame, score
+from modelyard.ml.scoring import Scores
 from modelyard.ports import Tracker
 from modelyard.services.audit import record_event
 from modelyard.services.models import model_version_row, to_model_version
 from modelyard.services.paging import paginate
 from modelyard.services.prediction_log import PredictionLog
+from modelyard.services.serving_cache import ServingCache
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9\-]{0,99}$")
 
@@ -75,11 +77,23 @@ def _deployment_row(session: Session, actor: Actor, name: str) -> SqlDeployment:
     return row
 
 
+_LOOKUP_TTL_S = 5.0  # how long an endpoint -> model version lookup is reused
+
+
 class DeploymentService:
-    def __init__(self, uow: UnitOfWork, tracker: Tracker, prediction_log: PredictionLog) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        tracker: Tracker,
+        prediction_log: PredictionLog,
+        serving: ServingCache | None = None,
+    ) -> None:
         self._uow = uow
         self._tracker = tracker
         self._log = prediction_log
+        self._serving = serving or ServingCache(tracker)
+        # (workspace id, endpoint name) -> (expires at, deployment id, served version)
+        self._lookups: dict[tuple[int, str], tuple[float, int, ModelVersion]] = {}
 
     def create(
         self, actor: Actor, name: str, model_version_id: int, *, stage: str = "development"
@@ -135,6 +149,7 @@ class DeploymentService:
             check_servable(row.stage, version)
             previous = row.model_version_id
             row.model_version_id = version.id
+            self._lookups.pop((actor.workspace_id, name), None)
             row.updated_at = datetime.now(UTC)
             record_event(
                 session,
@@ -169,28 +184,31 @@ class DeploymentService:
             row = _deployment_row(session, actor, name)
             return to_model_version(session, session.get_one(SqlModelVersion, row.model_version_id))
 
-    def predict(self, actor: Actor, name: str, records: Any) -> PredictionResult:
-        """Predict for JSON records checked against the training schema; log every prediction."""
-        import pandas as pd
+    def predict(
+        self,
+        actor: Actor,
+        name: str,
+        records: Any,
+        *,
+        explain: bool = False,
+        top_k: int = 5,
+    ) -> PredictionResult:
+        """Predict for JSON records checked against the training schema; log every prediction.
 
+        With ``explain``, each record also gets its ``top_k`` feature contributions (SHAP).
+        """
         actor.require(Permission.READ, "call endpoints")
         started = time.perf_counter()
-        with self._uow.begin() as session:
-            deployment = _deployment_row(session, actor, name)
-            version = to_model_version(
-                session, session.get_one(SqlModelVersion, deployment.model_version_id)
-            )
-            deployment_id = deployment.id
+        deployment_id, version = self._lookup(actor, name)
         rows = check_records(records, version.feature_columns)
-        model = self._tracker.load_model(version.mlflow_uri)
-        columns = [(c.name, c.kind) for c in version.feature_columns]
-        frame = pd.DataFrame.from_records(rows, columns=[name for name, _ in columns])
-        scores = score(model, feature_frame(frame, columns), task=version.task)
+        scores = self._score(version, rows)
+        contributions = self._explain(version, rows, top_k) if explain else None
         predictions = [_plain(p) for p in scores.predictions.tolist()]
         probabilities = None
         if scores.labels is not None and scores.probabilities is not None:
             probabilities = [
-                dict(zip(scores.labels, map(float, p), strict=True)) for p in scores.probabilities
+                dict(zip(scores.labels, map(float, p), strict=True))
+                for p in scores.probabilities.tolist()
             ]
         latency_ms = (time.perf_counter() - started) * 1000
         ids = [str(uuid.uuid4()) for _ in rows]
@@ -214,7 +232,40 @@ class DeploymentService:
             model_name=version.name,
             model_version=version.version,
             latency_ms=latency_ms,
+            contributions=contributions,
         )
+
+    def _lookup(self, actor: Actor, name: str) -> tuple[int, ModelVersion]:
+        """The endpoint's id and served version, reused for a few seconds (no DB per call)."""
+        key = (actor.workspace_id, name)
+        now = time.monotonic()
+        cached = self._lookups.get(key)
+        if cached is not None and cached[0] > now:
+            return cached[1], cached[2]
+        with self._uow.begin() as session:
+            deployment = _deployment_row(session, actor, name)
+            version = to_model_version(
+                session, session.get_one(SqlModelVersion, deployment.model_version_id)
+            )
+            deployment_id = deployment.id
+        self._lookups[key] = (now + _LOOKUP_TTL_S, deployment_id, version)
+        return deployment_id, version
+
+    def _score(self, version: ModelVersion, rows: builtins.list[dict[str, Any]]) -> Scores:
+        """The model's scores for checked records (compiled path, cached per version)."""
+        return self._serving.get(version).predict_records(rows)
+
+    def _explain(
+        self, version: ModelVersion, rows: builtins.list[dict[str, Any]], top_k: int
+    ) -> builtins.list[dict[str, float]]:
+        from modelyard.ml.explain import explain
+
+        if top_k < 1:
+            raise InvalidInputError(
+                "top_k is the number of contributions per record: 1 or more.",
+                code="explain.bad_top_k",
+            )
+        return explain(self._serving.get(version), rows).top(top_k)
 
 
 def _output(

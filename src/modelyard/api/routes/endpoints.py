@@ -58,5 +58,7 @@ def update_endpoint(name: str, body: DeploymentUpdate, actor: CurrentActor, serv
     summary="Predict: records in; predictions, probabilities, model version, prediction ids out",
 )
 def predict(name: str, body: PredictRequest, actor: CurrentActor, services: ServicesDep):
-    result = services.deployments.predict(actor, name, body.records)
+    result = services.deployments.predict(
+        actor, name, body.records, explain=body.explain, top_k=body.top_k
+    )
     return PredictResponse.model_validate(result.model_dump())

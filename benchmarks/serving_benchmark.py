@@ -361,7 +361,9 @@ def _bench(tmp: Path, args: argparse.Namespace) -> None:
             mlflow_port = _free_port()
             mlflow_cmd = [sys.executable, "-m", "mlflow", "models", "serve", "-m", model_uri]
             mlflow_cmd += ["--env-manager", "local", "-p", str(mlflow_port), "-h", "127.0.0.1"]
-            mlflow_env = {**env, "MLFLOW_TRACKING_URI": tracking_uri}
+            bin_dir = str(Path(sys.executable).parent)  # mlflow runs `uvicorn` from PATH
+            path = os.pathsep.join([bin_dir, env.get("PATH", "")])
+            mlflow_env = {**env, "MLFLOW_TRACKING_URI": tracking_uri, "PATH": path}
             process = _start(mlflow_cmd, mlflow_env, tmp / "mlflow.log")
             processes.append(process)
             _wait_ok(f"http://127.0.0.1:{mlflow_port}/ping", process, tmp / "mlflow.log")

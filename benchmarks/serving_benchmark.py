@@ -21,8 +21,6 @@ FastAPI endpoint. The load generator runs on the same cores as the servers, so o
 2-core machine every figure includes its cost.
 """
 
-from __future__ import annotations
-
 import argparse
 import asyncio
 import json

@@ -235,6 +235,14 @@ class DeploymentService:
             contributions=contributions,
         )
 
+    def is_warm(self, actor: Actor, name: str) -> bool:
+        """Whether predicting on ``name`` now needs no I/O: endpoint looked up recently and
+        its model loaded and compiled (the API then answers without a thread hop)."""
+        cached = self._lookups.get((actor.workspace_id, name))
+        if cached is None or cached[0] <= time.monotonic():
+            return False
+        return self._serving.is_compiled(cached[2].id)
+
     def _lookup(self, actor: Actor, name: str) -> tuple[int, ModelVersion]:
         """The endpoint's id and served version, reused for a few seconds (no DB per call)."""
         key = (actor.workspace_id, name)

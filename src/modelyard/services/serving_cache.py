@@ -61,6 +61,11 @@ class ServingCache:
             )
         return served
 
+    def is_compiled(self, version_id: int) -> bool:
+        """Whether the version is loaded and served by its compiled path (fast, no I/O)."""
+        served = self._models.get(version_id)
+        return served is not None and served.is_compiled
+
     def __contains__(self, version_id: int) -> bool:
         with self._lock:
             return version_id in self._models

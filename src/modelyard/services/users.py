@@ -164,15 +164,22 @@ class UserService:
         A valid token is remembered for ``TOKEN_CACHE_S`` seconds (no DB round trip per API
         call); revoking a token in this process forgets them all at once.
         """
+        cached = self.cached_actor(token)
+        if cached is not None:
+            return cached
         key = _hash_token(token)
-        cached = self._resolved.get(key)
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
         actor = self._resolve_token(token)
         if len(self._resolved) > 10_000:
             self._resolved.clear()
         self._resolved[key] = (time.monotonic() + TOKEN_CACHE_S, actor)
         return actor
+
+    def cached_actor(self, token: str) -> Actor | None:
+        """The actor of a token validated in the last ``TOKEN_CACHE_S`` seconds, else None."""
+        cached = self._resolved.get(_hash_token(token))
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        return None
 
     def _resolve_token(self, token: str) -> Actor:
         now = datetime.now(UTC)

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from modelyard.errors import InvalidInputError
+from modelyard.errors import AuthenticationError, InvalidInputError
 from modelyard.ml.scoring import feature_frame, score
 from tests.factories import churn_frame, make_family_deployment
 
@@ -32,6 +32,11 @@ def test_a_lightgbm_endpoint_is_compiled_cached_and_explained(services, admin, t
     plain = services.deployments.predict(admin, "churn", records)
     assert plain.contributions is None
 
+    # the endpoint look-up is cached, but a redeploy is seen at once
+    second = services.models.register(admin, services.training.list_runs(admin).items[0].id)
+    services.deployments.update(admin, "churn", second.id)
+    assert services.deployments.predict(admin, "churn", records).model_version == 2
+
 
 def test_a_model_without_explanations_refuses_explain_with_a_stable_code(services, admin, tmp_path):
     make_family_deployment(services, admin, tmp_path, "knn")
@@ -40,3 +45,15 @@ def test_a_model_without_explanations_refuses_explain_with_a_stable_code(service
     with pytest.raises(InvalidInputError) as error:
         services.deployments.predict(admin, "churn", records, explain=True)
     assert error.value.code == "explain.not_available"
+
+
+def test_a_cached_token_is_refused_as_soon_as_it_is_revoked(services, admin):
+    from tests.conftest import ADMIN_PASSWORD
+
+    issued = services.users.issue_token("admin", ADMIN_PASSWORD, name="bench")
+    assert services.users.resolve_token(issued.token).username == "admin"
+    assert services.users.cached_actor(issued.token) is not None  # no DB for 5 s
+    services.users.revoke_token(admin, issued.info.id)
+    assert services.users.cached_actor(issued.token) is None
+    with pytest.raises(AuthenticationError):
+        services.users.resolve_token(issued.token)

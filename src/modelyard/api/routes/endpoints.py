@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from fastapi.concurrency import run_in_threadpool
 
 from modelyard.api.deps import CurrentActor, Limit, Offset, ServicesDep
@@ -68,4 +68,5 @@ async def predict(name: str, body: PredictRequest, actor: CurrentActor, services
         result = await run_in_threadpool(
             deployments.predict, actor, name, body.records, explain=body.explain, top_k=body.top_k
         )
-    return PredictResponse.model_validate(result.model_dump())
+    # PredictionResult has PredictResponse's fields: serialise once, skip re-validation
+    return Response(result.model_dump_json(), media_type="application/json")

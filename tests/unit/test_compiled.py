@@ -34,6 +34,7 @@ _COLUMNS = [
     ("plan", "categorical"),
     ("city", "categorical"),
     ("signup", "datetime"),
+    ("note", "text"),
 ]
 
 
@@ -54,8 +55,11 @@ def _frame(n: int, seed: int, *, unseen: bool = False) -> pd.DataFrame:
         str(pd.Timestamp("2019-01-01") + pd.Timedelta(days=int(d), hours=int(d % 24))) for d in days
     ]
     signup[3] = None
+    words = np.array(["late", "payment", "happy", "support", "call", "upgrade", "refund"])
+    note: list[object] = [f"customer {i} said {' '.join(rng.choice(words, 3))}" for i in range(n)]
+    note[2] = None
     return pd.DataFrame(
-        {"amount": amount, "age": age, "plan": plan, "city": city, "signup": signup}
+        {"amount": amount, "age": age, "plan": plan, "city": city, "signup": signup, "note": note}
     )
 
 

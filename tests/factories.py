@@ -89,3 +89,19 @@ def make_deployment(
 ) -> Deployment:
     version = make_model_version(services, actor, tmp_path)
     return services.deployments.create(actor, name, version.id)
+
+
+def make_family_deployment(
+    services: Services, actor: Actor, tmp_path: Path, family: str, *, name: str = "churn"
+) -> Deployment:
+    """An endpoint serving a model of one family (a quick search: 2 trials, no ensemble)."""
+    from modelyard.domain.training import TrainingOptions
+
+    version = make_dataset_version(services, actor, tmp_path, name=f"data-{family}")
+    options = TrainingOptions(families=[family], max_trials=2, ensemble=False, time_budget_s=30)
+    job = services.training.start(actor, version.id, "churned", options=options)
+    finished = wait_for_job(services, actor, job.id)
+    assert finished.status is JobStatus.SUCCEEDED, finished.error_message
+    assert finished.result is not None
+    model = services.models.register(actor, finished.result["run_id"])
+    return services.deployments.create(actor, name, model.id)

@@ -6,11 +6,12 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse, PlainTextResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from modelyard import __version__
 from modelyard.api.errors import install_error_handlers
@@ -72,7 +73,7 @@ def create_app(
     )
     app.state.services = services
     install_error_handlers(app)
-    app.middleware("http")(_request_context)
+    app.add_middleware(_RequestContext)
     _add_operational_routes(app, services)
     app.include_router(api_router)
     if with_ui:
@@ -120,35 +121,52 @@ def _reconcile_jobs(services: Services) -> None:
         log.exception("job reconciliation failed")
 
 
-async def _request_context(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-    token = request_id_var.set(request_id)
-    actor_token = actor_var.set("-")
-    started = time.perf_counter()
-    try:
-        response = await call_next(request)
-        response.headers["x-request-id"] = request_id
-        if request.url.path.startswith("/api/"):
-            from modelyard.metrics import observe_request
+class _RequestContext:
+    """Request id and actor in every log line; a metric and an access line per API call.
 
-            seconds = time.perf_counter() - started
-            observe_request(
-                request.method, request.scope.get("route"), response.status_code, seconds
-            )
-            actor_var.set(getattr(request.state, "actor", "-"))
-            log.info(
-                "%s %s -> %s in %.1f ms",
-                request.method,
-                request.url.path,
-                response.status_code,
-                seconds * 1000,
-            )
-        return response
-    finally:
-        request_id_var.reset(token)
-        actor_var.reset(actor_token)
+    A plain ASGI middleware: the ``@app.middleware("http")`` form costs a task group and
+    memory streams on every request, which an online prediction cannot afford.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        header_id = headers.get(b"x-request-id")
+        request_id = header_id.decode("latin-1") if header_id else uuid.uuid4().hex[:16]
+        token = request_id_var.set(request_id)
+        actor_token = actor_var.set("-")
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode("latin-1")),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+            path = scope.get("path", "")
+            if path.startswith("/api/"):
+                from modelyard.metrics import observe_request
+
+                seconds = time.perf_counter() - started
+                method = scope.get("method", "")
+                observe_request(method, scope.get("route"), status, seconds)
+                actor_var.set((scope.get("state") or {}).get("actor", "-"))
+                log.info("%s %s -> %s in %.1f ms", method, path, status, seconds * 1000)
+        finally:
+            request_id_var.reset(token)
+            actor_var.reset(actor_token)
 
 
 def _add_operational_routes(app: FastAPI, services: Services) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from modelyard.domain import Actor
@@ -14,14 +15,14 @@ from modelyard.services.container import Services
 _bearer = HTTPBearer(auto_error=False, description="An API token from POST /api/v1/auth/tokens.")
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:  # async: no thread hop per request
     return request.app.state.services
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_actor(
+async def get_actor(
     request: Request,
     services: ServicesDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -32,7 +33,11 @@ def get_actor(
             "POST /api/v1/auth/tokens or `modelyard login`).",
             code="auth.missing_token",
         )
-    actor = services.users.resolve_token(credentials.credentials)
+    token = credentials.credentials
+    # a token validated in the last seconds costs nothing; otherwise the DB, off the loop
+    actor = services.users.cached_actor(token)
+    if actor is None:
+        actor = await run_in_threadpool(services.users.resolve_token, token)
     request.state.actor = actor.username
     return actor
 

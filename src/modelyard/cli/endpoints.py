@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -211,3 +213,39 @@ def history(
     if as_json:
         return print_json(revisions)
     print_table(revisions, REVISION_COLUMNS)
+
+
+@app.command("predict")
+def predict(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Endpoint name.")],
+    input_file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="INPUT_FILE", exists=True, dir_okay=False, help="Records as CSV or JSON."
+        ),
+    ],
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Also show each record's top feature contributions.")
+    ] = False,
+    top_k: Annotated[
+        int, typer.Option("--top-k", min=1, help="Contributions per record (with --explain).")
+    ] = 5,
+    as_json: JsonFlag = False,
+) -> None:
+    """Predict for the records of a file through an endpoint, optionally explained."""
+    from modelyard.cli.predict import _is_csv, predictions_csv, read_records
+
+    client = get_client(ctx)
+    columns = client.endpoints.model(name).feature_columns if _is_csv(input_file) else []
+    records = read_records(input_file, columns)
+    result = client.endpoints.predict(
+        name, records, explain=explain, top_k=top_k if explain else None
+    )
+    if as_json:
+        typer.echo(json.dumps(result.model_dump(mode="json"), indent=2))
+        return
+    typer.echo(predictions_csv(result.predictions, result.probabilities), nl=False)
+    for index, contributions in enumerate(result.contributions or []):
+        parts = ", ".join(f"{feature} {value:+.4f}" for feature, value in contributions.items())
+        typer.echo(f"record {index}: {parts}")

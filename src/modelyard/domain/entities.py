@@ -211,6 +211,7 @@ class PredictionResult(Entity):
     model_name: str
     model_version: int
     latency_ms: float
+    contributions: list[dict[str, float]] | None = None  # per record, top k (explain)
 
 
 class ColumnChange(Entity):

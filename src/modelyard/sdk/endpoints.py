@@ -40,11 +40,19 @@ class Endpoints(Resource):
         return self._send(ModelVersion, "GET", f"{endpoint_path(name)}/model")
 
     def predict(
-        self, name: str, records: Any, *, routing_key: str | None = None
+        self,
+        name: str,
+        records: Any,
+        *,
+        routing_key: str | None = None,
+        explain: bool = False,
+        top_k: int | None = None,
     ) -> PredictionResult:
         """Predict for ``records``: a list of dicts (one per row) or a pandas DataFrame.
 
         Requests with the same ``routing_key`` reach the same version of a split endpoint.
+        ``explain=True`` adds each record's top ``top_k`` feature contributions (SHAP) in
+        ``result.contributions``.
         """
         rows = records.to_dict(orient="records") if hasattr(records, "to_dict") else records
         body: dict[str, Any] = {
@@ -52,6 +60,10 @@ class Endpoints(Resource):
         }
         if routing_key is not None:
             body["routing_key"] = routing_key
+        if explain:
+            body["explain"] = True
+        if top_k is not None:
+            body["top_k"] = top_k
         return self._send(PredictionResult, "POST", f"{endpoint_path(name)}/predict", json=body)
 
     def traffic(self, name: str) -> DeploymentRevision:

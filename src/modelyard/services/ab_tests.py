@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -67,11 +68,17 @@ ARMS = ("control", "treatment")
 
 class ABTestService:
     def __init__(
-        self, uow: UnitOfWork, prediction_log: PredictionLog | None, approvals: ApprovalService
+        self,
+        uow: UnitOfWork,
+        prediction_log: PredictionLog | None,
+        approvals: ApprovalService,
+        *,
+        on_change: Callable[[int, str], None] | None = None,
     ) -> None:
         self._uow = uow
         self._log = prediction_log
         self._approvals = approvals
+        self._on_change = on_change  # told (workspace id, endpoint) when routing changed
 
     def create(
         self,
@@ -144,6 +151,8 @@ class ABTestService:
             session.flush()
             if route:
                 _route_split(session, actor, deployment, row)
+                if self._on_change is not None:
+                    self._on_change(actor.workspace_id, endpoint)
             record_event(
                 session,
                 actor,

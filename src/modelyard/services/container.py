@@ -32,6 +32,7 @@ from modelyard.services.run_configs import RunConfigService
 from modelyard.services.run_reports import RunReportService
 from modelyard.services.schedules import ScheduleService
 from modelyard.services.scoring import BatchScoringService
+from modelyard.services.serving_cache import ServingCache
 from modelyard.services.traffic import TrafficService
 from modelyard.services.training import TrainingService
 from modelyard.services.users import UserService
@@ -80,7 +81,9 @@ class Services:
 
     @property
     def ab_tests(self) -> ABTestService:
-        return ABTestService(self.uow, self.prediction_log, self.approvals)
+        return ABTestService(
+            self.uow, self.prediction_log, self.approvals, on_change=self.deployments.forget
+        )
 
     @property
     def run_comparison(self) -> RunComparisonService:
@@ -138,6 +141,8 @@ def build_services(
     artifacts = FsspecArtifactStore(settings.artifacts.uri)
     tracker = MlflowTracker(settings.mlflow.tracking_uri, settings.mlflow.artifact_uri)
     prediction_log = PredictionLog(uow)
+    serving = ServingCache(tracker)
+    deployments = DeploymentService(uow, tracker, prediction_log, serving)
     changes = DatasetChangeService(uow, artifacts)
     jobs = None
     if compute is not None:
@@ -172,10 +177,10 @@ def build_services(
             parallel_trials=settings.training.parallel_trials,
         ),
         models=ModelService(uow, tracker),
-        deployments=DeploymentService(uow, tracker, prediction_log),
+        deployments=deployments,
         approvals=ApprovalService(uow, tracker, artifacts),
         feedback=FeedbackService(uow, prediction_log),
-        scoring=BatchScoringService(uow, artifacts, tracker, jobs),
+        scoring=BatchScoringService(uow, artifacts, tracker, jobs, serving=serving),
         workbench=WorkbenchService(uow, artifacts),
         prediction_log=prediction_log,
         connections=ConnectionService(
@@ -184,5 +189,5 @@ def build_services(
             secret=resolve_secret(settings),
             environment=settings.process_environment(),
         ),
-        traffic=TrafficService(uow, prediction_log),
+        traffic=TrafficService(uow, prediction_log, on_change=deployments.forget),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import logging
 import re
 import threading
@@ -9,6 +10,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -20,13 +22,14 @@ from modelyard.domain import Actor, Deployment, ModelVersion, Page, Permission, 
 from modelyard.domain.inference import check_records
 from modelyard.domain.traffic import Arm, ArmRole, pick_arm, shadow_arm
 from modelyard.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
-from modelyard.ml.scoring import Scores, feature_frame, score
+from modelyard.ml.scoring import Scores
 from modelyard.ports import Tracker
 from modelyard.services.audit import record_event
 from modelyard.services.models import model_version_row, to_model_version
 from modelyard.services.paging import paginate
 from modelyard.services.prediction_log import PredictionLog
 from modelyard.services.revisions import add_revision, arms_of, current_revision
+from modelyard.services.serving_cache import ServingCache
 
 log = logging.getLogger(__name__)
 _NAME = re.compile(r"^[a-z0-9][a-z0-9\-]{0,99}$")
@@ -84,15 +87,36 @@ def _deployment_row(session: Session, actor: Actor, name: str) -> SqlDeployment:
 deployment_row = _deployment_row  # the repository lookup, shared with TrafficService
 
 
+@dataclass(frozen=True)
+class _Route:
+    """What a request needs to know about an endpoint, read once from its current revision."""
+
+    expires_at: float
+    deployment_id: int
+    arms: tuple[Arm, ...]
+    versions: dict[int, ModelVersion]
+
+
+_LOOKUP_TTL_S = 5.0  # how long an endpoint's route (arms, versions) is reused
+
+
 class DeploymentService:
-    def __init__(self, uow: UnitOfWork, tracker: Tracker, prediction_log: PredictionLog) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        tracker: Tracker,
+        prediction_log: PredictionLog,
+        serving: ServingCache | None = None,
+    ) -> None:
         self._uow = uow
         self._tracker = tracker
         self._log = prediction_log
-        self._arms: dict[int, list[Arm]] = {}  # revision id -> arms (revisions are immutable)
         self._shadow_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="shadow")
         self._shadows: set[Future[None]] = set()
         self._shadows_lock = threading.Lock()
+        self._serving = serving or ServingCache(tracker)
+        # (workspace id, endpoint name) -> the endpoint's route, reused until it expires
+        self._lookups: dict[tuple[int, str], _Route] = {}
 
     def wait_for_shadows(self, timeout_s: float = 30) -> None:
         """Block until every queued shadow scoring has run and been handed to the log."""
@@ -164,6 +188,7 @@ class DeploymentService:
             add_revision(
                 session, actor, row, [Arm(model_version_id=version.id, weight=100)], action="update"
             )
+            self.forget(actor.workspace_id, name)
             record_event(
                 session,
                 actor,
@@ -198,31 +223,32 @@ class DeploymentService:
             return to_model_version(session, session.get_one(SqlModelVersion, row.model_version_id))
 
     def predict(
-        self, actor: Actor, name: str, records: Any, *, routing_key: str | None = None
+        self,
+        actor: Actor,
+        name: str,
+        records: Any,
+        *,
+        routing_key: str | None = None,
+        explain: bool = False,
+        top_k: int = 5,
     ) -> PredictionResult:
         """Predict for JSON records checked against the training schema; log every prediction.
 
         The live arm that answers is picked by weight (sticky for a ``routing_key``); a
         shadow arm scores a copy off the request path, and its answers are only logged.
+        With ``explain``, each record also gets its ``top_k`` feature contributions (SHAP).
         """
         actor.require(Permission.READ, "call endpoints")
         started = time.perf_counter()
-        with self._uow.begin() as session:
-            deployment = _deployment_row(session, actor, name)
-            arms = self._current_arms(session, deployment)
-            arm = pick_arm(arms, routing_key)
-            version = to_model_version(
-                session, session.get_one(SqlModelVersion, arm.model_version_id)
-            )
-            shadow = shadow_arm(arms)
-            shadow_version = (
-                to_model_version(session, session.get_one(SqlModelVersion, shadow.model_version_id))
-                if shadow
-                else None
-            )
-            deployment_id = deployment.id
+        route = self._lookup(actor, name)
+        arm = pick_arm(route.arms, routing_key)
+        version = route.versions[arm.model_version_id]
+        shadow = shadow_arm(route.arms)
+        shadow_version = route.versions[shadow.model_version_id] if shadow else None
+        deployment_id = route.deployment_id
         rows = check_records(records, version.feature_columns)
-        predictions, probabilities = _answers(self._score(version, _frame(version, rows)))
+        predictions, probabilities = _answers(self._score(version, rows))
+        contributions = self._explain(version, rows, top_k) if explain else None
         latency_ms = (time.perf_counter() - started) * 1000
         ids = [str(uuid.uuid4()) for _ in rows]
         self._log.add(
@@ -248,26 +274,59 @@ class DeploymentService:
             model_name=version.name,
             model_version=version.version,
             latency_ms=latency_ms,
+            contributions=contributions,
         )
 
-    def _current_arms(self, session: Session, deployment: SqlDeployment) -> Sequence[Arm]:
-        """The arms of the endpoint's current revision: one read, then a cached immutable list.
+    def forget(self, workspace_id: int, name: str) -> None:
+        """Drop the cached route of an endpoint (its traffic or version changed)."""
+        self._lookups.pop((workspace_id, name), None)
 
-        A switch is one committed pointer change; a request in flight keeps the arms it read.
-        """
-        revision_id = deployment.revision_id
-        if revision_id is not None and revision_id in self._arms:
-            return self._arms[revision_id]
-        arms = arms_of(current_revision(session, deployment))
-        if revision_id is not None:
-            self._arms[revision_id] = arms
-        return arms
+    def is_warm(self, actor: Actor, name: str) -> bool:
+        """Whether predicting on ``name`` now needs no I/O: the route looked up recently and
+        every arm's model loaded and compiled (the API then answers without a thread hop)."""
+        route = self._lookups.get((actor.workspace_id, name))
+        if route is None or route.expires_at <= time.monotonic():
+            return False
+        return all(self._serving.is_compiled(v) for v in route.versions)
 
-    def _score(self, version: ModelVersion, frame: Any) -> Scores:
-        """Score a feature frame with a version's model (the one place models are called)."""
-        model = self._tracker.load_model(version.mlflow_uri)
-        columns = [(c.name, c.kind) for c in version.feature_columns]
-        return score(model, feature_frame(frame, columns), task=version.task)
+    def _lookup(self, actor: Actor, name: str) -> _Route:
+        """The endpoint's current arms and their versions, reused for a few seconds (no DB
+        round trip per request). A switch is one committed pointer change; a request in
+        flight keeps the route it read; changes made here are seen at once (``forget``)."""
+        key = (actor.workspace_id, name)
+        now = time.monotonic()
+        cached = self._lookups.get(key)
+        if cached is not None and cached.expires_at > now:
+            return cached
+        with self._uow.begin() as session:
+            deployment = _deployment_row(session, actor, name)
+            arms = arms_of(current_revision(session, deployment))
+            versions = {
+                arm.model_version_id: to_model_version(
+                    session, session.get_one(SqlModelVersion, arm.model_version_id)
+                )
+                for arm in arms
+            }
+            route = _Route(now + _LOOKUP_TTL_S, deployment.id, tuple(arms), versions)
+        self._lookups[key] = route
+        return route
+
+    def _score(self, version: ModelVersion, rows: builtins.list[dict[str, Any]]) -> Scores:
+        """The model's scores for checked records (compiled path, cached per version): the
+        one place models are called, for live and shadow arms."""
+        return self._serving.get(version).predict_records(rows)
+
+    def _explain(
+        self, version: ModelVersion, rows: builtins.list[dict[str, Any]], top_k: int
+    ) -> builtins.list[dict[str, float]]:
+        from modelyard.ml.explain import explain
+
+        if top_k < 1:
+            raise InvalidInputError(
+                "top_k is the number of contributions per record: 1 or more.",
+                code="explain.bad_top_k",
+            )
+        return explain(self._serving.get(version), rows).top(top_k)
 
     def _submit_shadow(
         self,
@@ -300,7 +359,7 @@ class DeploymentService:
         outputs: list[dict[str, Any]]
         try:
             checked = check_records(rows, version.feature_columns)
-            predictions, probabilities = _answers(self._score(version, _frame(version, checked)))
+            predictions, probabilities = _answers(self._score(version, checked))
             outputs = [_output(predictions, probabilities, i) for i in range(len(rows))]
         except Exception as exc:  # a failing challenger is recorded, the live answer stands
             log.warning("shadow version %s failed: %s", version.id, exc)
@@ -321,12 +380,6 @@ class DeploymentService:
                 for record, output, live_id in zip(rows, outputs, ids, strict=True)
             ]
         )
-
-
-def _frame(version: ModelVersion, rows: list[dict[str, Any]]) -> Any:
-    import pandas as pd
-
-    return pd.DataFrame.from_records(rows, columns=[c.name for c in version.feature_columns])
 
 
 def _answers(scores: Scores) -> tuple[list[Any], list[dict[str, float]] | None]:

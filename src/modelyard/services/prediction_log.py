@@ -11,6 +11,8 @@ import queue
 import threading
 from typing import Any
 
+from sqlalchemy import insert
+
 from modelyard.db.tables import SqlPrediction
 from modelyard.db.uow import UnitOfWork
 
@@ -62,10 +64,8 @@ class PredictionLog:
             return
         try:
             for start in range(0, len(rows), self._batch_size):
-                with self._uow.begin() as session:
-                    session.add_all(
-                        SqlPrediction(**row) for row in rows[start : start + self._batch_size]
-                    )
+                with self._uow.begin() as session:  # one bulk INSERT: no ORM objects per row
+                    session.execute(insert(SqlPrediction), rows[start : start + self._batch_size])
         except Exception:
             for row in rows:
                 self._queue.put(row)

@@ -22,10 +22,12 @@ from modelyard.db.tables import SqlJob
 from modelyard.db.uow import UnitOfWork
 from modelyard.domain import Actor, Job, JobKind, JobStatus, Permission
 from modelyard.errors import ConflictError, DependencyUnavailableError, InvalidInputError
-from modelyard.ml.scoring import feature_frame, output_names, score
+from modelyard.ml.compiled import ServedModel
+from modelyard.ml.scoring import output_names
 from modelyard.ports import ArtifactStore, ProgressReporter, Tracker
 from modelyard.services.jobs import JobService, add_job, job_row, to_job
 from modelyard.services.models import model_version_row, to_model_version
+from modelyard.services.serving_cache import ServingCache
 from modelyard.services.versions import version_row
 
 BATCH_ROWS = 200_000
@@ -34,12 +36,19 @@ FORMATS = ("csv", "parquet")
 
 class BatchScoringService:
     def __init__(
-        self, uow: UnitOfWork, artifacts: ArtifactStore, tracker: Tracker, jobs: JobService | None
+        self,
+        uow: UnitOfWork,
+        artifacts: ArtifactStore,
+        tracker: Tracker,
+        jobs: JobService | None,
+        *,
+        serving: ServingCache | None = None,
     ) -> None:
         self._uow = uow
         self._artifacts = artifacts
         self._tracker = tracker
         self._jobs = jobs
+        self._serving = serving or ServingCache(tracker)
 
     def start(self, actor: Actor, model_version_id: int, dataset_version_id: int) -> Job:
         """Queue a scoring job after checking the data has every feature the model needs."""
@@ -65,8 +74,7 @@ class BatchScoringService:
                 session, model_version_row(session, actor, int(params["model_version_id"]))
             )
             key = version_row(session, actor, int(params["dataset_version_id"])).artifact_path
-        pipeline = self._tracker.load_model(model.mlflow_uri)
-        columns = [(c.name, c.kind) for c in model.feature_columns]
+        served = self._serving.get(model)
         dataset = self._artifacts.arrow_dataset(key)
         total, done = dataset.count_rows(), 0
         with tempfile.TemporaryDirectory(prefix="modelyard-score-") as tmp:
@@ -74,7 +82,7 @@ class BatchScoringService:
             writer: pq.ParquetWriter | None = None
             try:
                 for batch in dataset.to_batches(batch_size=BATCH_ROWS):
-                    scored = _scored(batch, pipeline, columns, model.task)
+                    scored = _scored(batch, served)
                     writer = writer or pq.ParquetWriter(out, scored.schema, compression="zstd")
                     writer.write_table(scored)
                     done += batch.num_rows
@@ -123,13 +131,10 @@ def check_scorable(
         )
 
 
-def _scored(
-    batch: pa.RecordBatch, pipeline: Any, columns: list[tuple[str, str]], task: str
-) -> pa.Table:
-    frame = batch.to_pandas()
-    scores = score(pipeline, feature_frame(frame, columns), task=task)
+def _scored(batch: pa.RecordBatch, served: ServedModel) -> pa.Table:
+    scores = served.predict_arrow(batch)
     table = pa.Table.from_batches([batch])
-    name, prefix = output_names(task)
+    name, prefix = output_names(served.task)
     table = table.append_column(name, pa.array(scores.predictions.tolist()))
     if scores.labels is not None and scores.probabilities is not None:
         for index, label in enumerate(scores.labels):

@@ -8,7 +8,7 @@ drops a request (one in flight finishes on the arms it read).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -48,9 +48,16 @@ MAX_WINDOW_S = 7 * 24 * 3600
 
 
 class TrafficService:
-    def __init__(self, uow: UnitOfWork, prediction_log: PredictionLog | None = None) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        prediction_log: PredictionLog | None = None,
+        *,
+        on_change: Callable[[int, str], None] | None = None,
+    ) -> None:
         self._uow = uow
         self._log = prediction_log
+        self._on_change = on_change  # told (workspace id, endpoint) when routing changed
 
     def set_traffic(
         self, actor: Actor, name: str, arms: Sequence[Arm], note: str = ""
@@ -247,6 +254,8 @@ class TrafficService:
             ("endpoint", deployment.name),
             {"revision": row.revision, "arms": row.arms, "note": note},
         )
+        if self._on_change is not None:
+            self._on_change(actor.workspace_id, deployment.name)
         return to_revision(session, deployment, row)
 
 

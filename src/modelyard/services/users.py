@@ -6,6 +6,7 @@ import hashlib
 import logging
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +27,7 @@ SESSION_TTL = timedelta(hours=12)
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,100}$")
 _MIN_PASSWORD = 8
 _LAST_USED_EVERY = timedelta(minutes=1)
+TOKEN_CACHE_S = 5.0  # a validated token is trusted this long without a DB look-up
 
 
 def _hash_token(token: str) -> str:
@@ -49,6 +51,7 @@ class UserService:
         self._uow = uow
         self._token_ttl = timedelta(seconds=token_ttl_s)
         self._hasher = _password_hasher()
+        self._resolved: dict[str, tuple[float, Actor]] = {}  # token hash -> (until, actor)
 
     # -- first start -------------------------------------------------------------------
     def bootstrap(self, username: str | None, password: str | None) -> BootstrapResult | None:
@@ -156,7 +159,29 @@ class UserService:
         return user
 
     def resolve_token(self, token: str) -> Actor:
-        """The actor a bearer token stands for; AuthenticationError when it is no good."""
+        """The actor a bearer token stands for; AuthenticationError when it is no good.
+
+        A valid token is remembered for ``TOKEN_CACHE_S`` seconds (no DB round trip per API
+        call); revoking a token in this process forgets them all at once.
+        """
+        cached = self.cached_actor(token)
+        if cached is not None:
+            return cached
+        key = _hash_token(token)
+        actor = self._resolve_token(token)
+        if len(self._resolved) > 10_000:
+            self._resolved.clear()
+        self._resolved[key] = (time.monotonic() + TOKEN_CACHE_S, actor)
+        return actor
+
+    def cached_actor(self, token: str) -> Actor | None:
+        """The actor of a token validated in the last ``TOKEN_CACHE_S`` seconds, else None."""
+        cached = self._resolved.get(_hash_token(token))
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
+        return None
+
+    def _resolve_token(self, token: str) -> Actor:
         now = datetime.now(UTC)
         with self._uow.begin() as session:
             row = session.scalar(
@@ -189,7 +214,9 @@ class UserService:
             if row.revoked_at is None:
                 row.revoked_at = datetime.now(UTC)
                 record_event(session, actor, "token.revoke", ("token", row.id), {"name": row.name})
-            return ApiToken.model_validate(row)
+            revoked = ApiToken.model_validate(row)
+        self._resolved.clear()
+        return revoked
 
     def revoke_session(self, token: str) -> None:
         """Log out a browser session (no audit: sessions are not resources)."""
@@ -199,6 +226,7 @@ class UserService:
             )
             if row is not None and row.revoked_at is None:
                 row.revoked_at = datetime.now(UTC)
+        self._resolved.pop(_hash_token(token), None)
 
     def list_tokens(self, actor: Actor, *, offset: int = 0, limit: int = 50) -> Page[ApiToken]:
         with self._uow.begin() as session:

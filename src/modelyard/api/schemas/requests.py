@@ -72,6 +72,10 @@ class PredictRequest(BaseModel):
         default=None,
         description="Sticky routing: requests with the same key reach the same version.",
     )
+    explain: bool = Field(
+        default=False, description="Also return each record's top feature contributions (SHAP)."
+    )
+    top_k: int = Field(default=5, ge=1, le=1000, description="Contributions per record.")
 
 
 class PredictResponse(BaseModel):
@@ -83,3 +87,8 @@ class PredictResponse(BaseModel):
     model_name: str
     model_version: int
     latency_ms: float
+    contributions: list[dict[str, float]] | None = Field(
+        default=None,
+        description="With explain: per record, input column -> contribution to the model's "
+        "raw score (log-odds for classifiers), the top_k by absolute value.",
+    )

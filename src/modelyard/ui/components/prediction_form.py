@@ -13,6 +13,7 @@ from modelyard.ui.context import call, services
 from modelyard.ui.errors import guarded
 
 NUMERIC_KINDS = ("numeric", "integer")
+EXPLAIN_TOP_K = 8
 
 
 class PredictionForm:
@@ -26,7 +27,9 @@ class PredictionForm:
             ui.label("Leave a field empty to send it as missing.").classes("text-grey-7")
             with ui.grid().classes("w-full grid-cols-1 sm:grid-cols-2 md:grid-cols-3 gap-3"):
                 self._fields = {c.name: _field(c) for c in model.feature_columns}
-            ui.button("Predict", icon="bolt", on_click=guarded(self._predict)).mark("predict")
+            with ui.row().classes("items-center gap-4"):
+                ui.button("Predict", icon="bolt", on_click=guarded(self._predict)).mark("predict")
+                self._explain = ui.checkbox("Explain (top feature contributions)").mark("explain")
         self._result = ui.column().classes("w-full")
 
     def record(self) -> dict[str, Any]:
@@ -35,7 +38,12 @@ class PredictionForm:
 
     async def _predict(self) -> None:
         result = await call(
-            services().deployments.predict, self._actor, self._endpoint, [self.record()]
+            services().deployments.predict,
+            self._actor,
+            self._endpoint,
+            [self.record()],
+            explain=bool(self._explain.value),
+            top_k=EXPLAIN_TOP_K,
         )
         self._result.clear()
         with self._result:
@@ -73,4 +81,10 @@ def prediction_view(result: PredictionResult) -> None:
                 title="Class probabilities",
                 marker="probabilities",
                 as_percent=True,
+            )
+        if result.contributions:
+            bar_chart(
+                result.contributions[0],
+                title="Feature contributions (SHAP, raw score)",
+                marker="contributions",
             )

@@ -1,0 +1,132 @@
+"""Per-record feature contributions (SHAP values) of a served model.
+
+Contributions are computed on the model's transformed matrix and mapped back to the input
+columns by summing the parts one input became (one-hot levels, calendar parts, indicator
+columns). Boosting libraries compute exact tree SHAP themselves (LightGBM ``pred_contrib``,
+XGBoost ``pred_contribs``, CatBoost ``ShapValues``); scikit-learn trees go through shap's
+``TreeExplainer``; linear models give ``coefficient x value`` (relative to an all-zero
+transformed input, i.e. the training mean of scaled numbers). Classification explains the
+raw score of the positive class (binary) or of the predicted class (multiclass). Ensembles,
+k-NN and networks are not explained (``explain.not_available``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from modelyard.errors import InvalidInputError
+from modelyard.ml.compiled import NotCompilable, ServedModel, _pipeline_of, input_owners
+
+DEFAULT_TOP_K = 5
+
+
+@dataclass(frozen=True)
+class Contributions:
+    names: list[str]  # the input columns
+    values: np.ndarray  # (n_records, n_inputs)
+    base: np.ndarray  # (n_records,): the expected score; base + row sum = the model's score
+
+    def top(self, k: int) -> list[dict[str, float]]:
+        """Per record, the ``k`` largest contributions by absolute value."""
+        result = []
+        for row in self.values:
+            order = np.argsort(-np.abs(row), kind="stable")[: max(k, 0)]
+            result.append({self.names[i]: float(row[i]) for i in order})
+        return result
+
+
+def not_available(reason: str) -> InvalidInputError:
+    return InvalidInputError(
+        f"This model cannot explain its predictions: {reason}. Predict without 'explain', "
+        "or deploy a single tree or linear model (LightGBM, XGBoost, CatBoost, forests, "
+        "decision tree, linear) to get contributions.",
+        code="explain.not_available",
+    )
+
+
+def _estimator_of(served: ServedModel) -> Any:
+    from modelyard.ml.automl.estimators import LabelEncodedClassifier
+
+    try:
+        estimator = _pipeline_of(served.pipeline).steps[1][1]
+    except (NotCompilable, AttributeError) as exc:
+        raise not_available("it is an ensemble or not a standard pipeline") from exc
+    if isinstance(estimator, LabelEncodedClassifier):
+        estimator = estimator.estimator_
+    return estimator
+
+
+def _pick(values: np.ndarray, base: np.ndarray, classes: np.ndarray | None) -> Any:
+    """values (n, K, F), base (n, K) -> the chosen class's (n, F), (n,)."""
+    if classes is None:
+        return values[:, 0, :], base[:, 0]
+    rows = np.arange(values.shape[0])
+    return values[rows, classes, :], base[rows, classes]
+
+
+def explain(served: ServedModel, records: list[dict[str, Any]]) -> Contributions:
+    """The contributions of every input column for each record."""
+    if not served.is_compiled:
+        raise not_available(served.reason or "its pipeline has steps the explainer cannot read")
+    estimator = _estimator_of(served)
+    X = served.transformed(records)
+    per_class, base = _raw_contributions(estimator, X)
+    chosen: np.ndarray | None = None  # one raw score: regression, or binary's class 1
+    if per_class.shape[1] == 2:
+        chosen = np.ones(X.shape[0], dtype=int)
+    elif per_class.shape[1] > 2:
+        scores = served.predict_records(records)
+        assert scores.probabilities is not None
+        chosen = np.argmax(scores.probabilities, axis=1)
+    values, bases = _pick(per_class, base, chosen)
+    owners = input_owners(served.pipeline)
+    names = served.feature_names
+    index = {name: i for i, name in enumerate(names)}
+    summed = np.zeros((X.shape[0], len(names)))
+    for j, owner in enumerate(owners):
+        summed[:, index[owner]] += values[:, j]
+    return Contributions(names, summed, bases)
+
+
+def _raw_contributions(model: Any, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(n, K, F) contributions and (n, K) base values of the model's raw score."""
+    kind = type(model)
+    module, name = kind.__module__, kind.__name__
+    n = X.shape[0]
+    if module.startswith("lightgbm"):
+        raw = np.asarray(model.booster_.predict(X, pred_contrib=True), dtype=float)
+        k = raw.shape[1] // (X.shape[1] + 1)
+        raw = raw.reshape(n, k, X.shape[1] + 1)
+        return raw[:, :, :-1], raw[:, :, -1]
+    if module.startswith("xgboost"):
+        from xgboost import DMatrix
+
+        raw = np.asarray(model.get_booster().predict(DMatrix(X), pred_contribs=True), dtype=float)
+        raw = raw.reshape(n, -1, X.shape[1] + 1)
+        return raw[:, :, :-1], raw[:, :, -1]
+    if module.startswith("catboost"):
+        from catboost import Pool
+
+        raw = np.asarray(model.get_feature_importance(Pool(X), type="ShapValues"), dtype=float)
+        raw = raw.reshape(n, -1, X.shape[1] + 1)
+        return raw[:, :, :-1], raw[:, :, -1]
+    if name in ("LogisticRegression", "ElasticNet", "LinearRegression", "Ridge", "Lasso"):
+        coef = np.atleast_2d(np.asarray(model.coef_, dtype=float))
+        intercept = np.atleast_1d(np.asarray(model.intercept_, dtype=float))
+        values = X[:, None, :] * coef[None, :, :]
+        return values, np.tile(intercept, (n, 1))
+    if module.startswith("sklearn.ensemble") or module.startswith("sklearn.tree"):
+        if name.startswith(("HistGradient", "RandomForest", "ExtraTrees", "DecisionTree")):
+            import shap
+
+            explainer = shap.TreeExplainer(model)
+            shap_values = np.asarray(explainer.shap_values(X, check_additivity=False), dtype=float)
+            expected = np.atleast_1d(np.asarray(explainer.expected_value, dtype=float))
+            if shap_values.ndim == 2:
+                shap_values = shap_values[:, :, None]
+            values = np.transpose(shap_values, (0, 2, 1))
+            return values, np.tile(expected, (n, 1))
+    raise not_available(f"no contribution method for {name}")

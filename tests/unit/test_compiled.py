@@ -1,0 +1,194 @@
+"""The compiled inference path equals the plain pipeline, family by family (to 1e-9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.ensemble import VotingClassifier, VotingRegressor
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from modelyard.ml.automl.columns import classify_columns
+from modelyard.ml.automl.estimators import LabelEncodedClassifier
+from modelyard.ml.automl.families import FAMILIES, FamilyContext
+from modelyard.ml.automl.preprocessing import build_preprocessor
+from modelyard.ml.compiled import compile_model
+from modelyard.ml.scoring import feature_frame, score
+
+# small settings so that every family fits in well under a second
+_SMALL = {
+    "lightgbm": {"n_estimators": 15},
+    "xgboost": {"n_estimators": 15},
+    "catboost": {"iterations": 15},
+    "hist_gradient_boosting": {"max_iter": 15},
+    "random_forest": {"n_estimators": 10},
+    "extra_trees": {"n_estimators": 10},
+    "mlp": {"hidden_size": 32, "n_layers": 1},
+}
+_COLUMNS = [
+    ("amount", "numeric"),
+    ("age", "integer"),
+    ("plan", "categorical"),
+    ("city", "categorical"),
+    ("signup", "datetime"),
+    ("note", "text"),
+]
+
+
+def _frame(n: int, seed: int, *, unseen: bool = False) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    amount = rng.normal(50, 20, n).round(3)
+    amount[rng.random(n) < 0.1] = np.nan
+    age = rng.integers(18, 80, n).astype(float)
+    age[rng.random(n) < 0.05] = np.nan
+    plans = np.array(["basic", "pro", "team", None], dtype=object)
+    plan = plans[rng.integers(0, 4, n)]
+    city = np.array([f"city{i}" for i in rng.integers(0, 40, n)], dtype=object)
+    if unseen:
+        plan[:5] = "enterprise"  # never seen in training
+        city[:5] = "atlantis"
+    days = rng.integers(0, 2000, n)
+    signup = [
+        str(pd.Timestamp("2019-01-01") + pd.Timedelta(days=int(d), hours=int(d % 24))) for d in days
+    ]
+    signup[3] = None
+    words = np.array(["late", "payment", "happy", "support", "call", "upgrade", "refund"])
+    note: list[object] = [f"customer {i} said {' '.join(rng.choice(words, 3))}" for i in range(n)]
+    note[2] = None
+    return pd.DataFrame(
+        {"amount": amount, "age": age, "plan": plan, "city": city, "signup": signup, "note": note}
+    )
+
+
+def _target(frame: pd.DataFrame, task: str, seed: int) -> pd.Series:
+    rng = np.random.default_rng(seed)
+    signal = (
+        frame["amount"].fillna(50) / 20
+        + (frame["plan"] == "pro") * 1.5
+        + rng.normal(0, 1, len(frame))
+    )
+    if task == "regression":
+        return signal.astype(float)
+    if task == "multiclass":
+        return pd.Series(np.digitize(signal, [2.0, 3.5]), dtype=int).map(
+            {0: "low", 1: "mid", 2: "high"}
+        )
+    return pd.Series(np.where(signal > 3, "yes", "no"))
+
+
+def _member(family: str, X: pd.DataFrame, task: str, n_classes: int) -> Pipeline:
+    spec = FAMILIES[family]
+    ctx = FamilyContext(
+        task="regression" if task == "regression" else "classification",
+        n_rows=len(X),
+        n_features=X.shape[1],
+        n_classes=n_classes,
+        seed=0,
+        n_jobs=1,
+    )
+    params = {**spec.default(ctx), **_SMALL.get(family, {})}
+    prep = build_preprocessor(classify_columns(X), scaled=spec.is_scaled, task=ctx.task, seed=0)
+    return Pipeline([("preprocess", prep), ("model", spec.make(params, ctx))])
+
+
+def _fit(estimator: Any, X: pd.DataFrame, y: pd.Series, task: str) -> Any:
+    model = estimator if task == "regression" else LabelEncodedClassifier(estimator)
+    return model.fit(X, y)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [
+        {k: (None if isinstance(v, float) and np.isnan(v) else v) for k, v in row.items()}
+        for row in frame.to_dict(orient="records")
+    ]
+
+
+def _assert_same(model: Any, task: str) -> None:
+    plain_task = "regression" if task == "regression" else "classification"
+    served = compile_model(model, _COLUMNS, task=plain_task)
+    assert served.is_compiled, served.reason
+    test = _frame(60, seed=7, unseen=True)
+    records = _records(test)
+    frame = pd.DataFrame.from_records(records, columns=[name for name, _ in _COLUMNS])
+    expected = score(model, feature_frame(frame, _COLUMNS), task=plain_task)
+    for got in (served.predict_records(records), served.predict_frame(test)):
+        if plain_task == "regression":
+            np.testing.assert_allclose(got.predictions, expected.predictions, rtol=0, atol=1e-9)
+        else:
+            assert got.labels == expected.labels
+            assert list(got.predictions) == list(expected.predictions)
+            np.testing.assert_allclose(got.probabilities, expected.probabilities, rtol=0, atol=1e-9)
+    # the single-record serving case, against the pipeline on that one record (networks
+    # compute in float32, where a batch's size may change the last bits)
+    one = served.predict_records(records[:1])
+    alone = score(model, feature_frame(frame.iloc[:1], _COLUMNS), task=plain_task)
+    if plain_task == "classification":
+        np.testing.assert_allclose(one.probabilities, alone.probabilities, rtol=0, atol=1e-9)
+    else:
+        np.testing.assert_allclose(one.predictions, alone.predictions, rtol=0, atol=1e-9)
+
+
+_FAMILIES = [
+    "lightgbm",
+    "xgboost",
+    "catboost",
+    "hist_gradient_boosting",
+    "random_forest",
+    "extra_trees",
+    "decision_tree",
+    "linear",
+    "knn",
+    "mlp",
+]
+
+
+@pytest.mark.parametrize("family", _FAMILIES)
+@pytest.mark.parametrize("task", ["binary", "regression"])
+def test_compiled_equals_pipeline(family: str, task: str) -> None:
+    if not FAMILIES[family].is_available:
+        pytest.skip(f"{family} is not installed")
+    X = _frame(200, seed=1)
+    y = _target(X, task, seed=2)
+    model = _fit(_member(family, X, task, 2), X, y, task)
+    _assert_same(model, task)
+
+
+@pytest.mark.parametrize("family", ["lightgbm", "xgboost", "linear"])
+def test_compiled_equals_pipeline_multiclass(family: str) -> None:
+    X = _frame(200, seed=1)
+    y = _target(X, "multiclass", seed=2)
+    model = _fit(_member(family, X, "multiclass", 3), X, y, "multiclass")
+    _assert_same(model, "multiclass")
+
+
+@pytest.mark.parametrize("task", ["binary", "regression"])
+def test_compiled_ensemble_equals_pipeline(task: str) -> None:
+    X = _frame(200, seed=1)
+    y = _target(X, task, seed=2)
+    members = [
+        (f"trial_{i}_{f}", _member(f, X, task, 2))
+        for i, f in enumerate(["lightgbm", "linear", "knn"])
+    ]
+    if task == "regression":
+        voting: Any = VotingRegressor(members, weights=[2.0, 1.0, 1.0])
+    else:
+        voting = VotingClassifier(members, voting="soft", weights=[2.0, 1.0, 1.0])
+    _assert_same(_fit(voting, X, y, task), task)
+
+
+def test_unknown_step_falls_back_to_the_plain_pipeline() -> None:
+    X = _frame(200, seed=1)
+    y = _target(X, "binary", seed=2)
+    numeric = X[["amount", "age"]].fillna(0)
+    model = LabelEncodedClassifier(LogisticRegression()).fit(numeric, y)  # no preprocessing
+    columns = [("amount", "numeric"), ("age", "integer")]
+    served = compile_model(model, columns, task="classification")
+    assert not served.is_compiled
+    assert served.reason
+    records = [{"amount": 10.0, "age": 30.0}, {"amount": 80.0, "age": 60.0}]
+    got = served.predict_records(records)
+    expected = model.predict_proba(pd.DataFrame.from_records(records))
+    np.testing.assert_allclose(got.probabilities, expected, rtol=0, atol=1e-12)

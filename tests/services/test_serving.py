@@ -38,13 +38,15 @@ def test_a_lightgbm_endpoint_is_compiled_cached_and_explained(services, admin, t
     assert services.deployments.predict(admin, "churn", records).model_version == 2
 
 
-def test_a_model_without_explanations_refuses_explain_with_a_stable_code(services, admin, tmp_path):
+def test_a_model_without_tree_or_linear_shap_is_explained_by_sampling(services, admin, tmp_path):
     make_family_deployment(services, admin, tmp_path, "knn")
     records = churn_frame().drop(columns="churned").head(2).to_dict(orient="records")
-    assert services.deployments.predict(admin, "churn", records).predictions
+    result = services.deployments.predict(admin, "churn", records, explain=True, top_k=3)
+    assert result.contributions is not None
+    assert [len(row) for row in result.contributions] == [3, 3]
     with pytest.raises(InvalidInputError) as error:
-        services.deployments.predict(admin, "churn", records, explain=True)
-    assert error.value.code == "explain.not_available"
+        services.deployments.predict(admin, "churn", records, explain=True, top_k=0)
+    assert error.value.code == "explain.bad_top_k"
 
 
 def test_a_cached_token_is_refused_as_soon_as_it_is_revoked(services, admin):

@@ -51,8 +51,48 @@ def test_top_k_keeps_the_largest_by_absolute_value() -> None:
     assert set(top[0]) == set(sorted(row, key=lambda k: -abs(row[k]))[:2])
 
 
-def test_models_without_a_method_refuse_with_a_stable_code() -> None:
+@pytest.mark.parametrize(
+    "family, task", [("knn", "binary"), ("knn", "multiclass"), ("knn", "regression")]
+)
+def test_other_models_get_sampled_shapley_values_that_add_up_to_their_output(
+    family: str, task: str
+) -> None:
+    served = _served(family, task)
+    records = _records(_frame(6, seed=5, unseen=True))
+    contributions = explain(served, records)
+    total = contributions.values.sum(axis=1) + contributions.base
+    scores = served.predict_records(records)
+    if task == "regression":
+        expected = np.asarray(scores.predictions, dtype=float)
+    else:
+        assert scores.probabilities is not None
+        probabilities = np.asarray(scores.probabilities)
+        column = 1 if task == "binary" else probabilities.argmax(axis=1)
+        expected = probabilities[np.arange(len(records)), column]
+    np.testing.assert_allclose(total, expected, atol=1e-9)
+    assert np.abs(contributions.values).sum() > 0  # the inputs matter
+
+
+def test_a_weighted_ensemble_is_explained_and_its_contributions_add_up() -> None:
+    from sklearn.ensemble import VotingClassifier
+
+    X = _frame(200, seed=1)
+    y = _target(X, "binary", seed=2)
+    members = [(f"m{i}", _member(f, X, "binary", 2)) for i, f in enumerate(["lightgbm", "linear"])]
+    voting = VotingClassifier(members, voting="soft", weights=[2.0, 1.0])
+    served = compile_model(_fit(voting, X, y, "binary"), _COLUMNS, task="classification")
+    records = _records(_frame(4, seed=7))
+    contributions = explain(served, records)
+    probabilities = served.predict_records(records).probabilities
+    assert probabilities is not None
+    total = contributions.values.sum(axis=1) + contributions.base
+    np.testing.assert_allclose(total, np.asarray(probabilities)[:, 1], atol=1e-9)
+    assert len(contributions.top(2)[0]) == 2
+
+
+def test_unsupervised_models_refuse_with_a_stable_code() -> None:
     served = _served("knn", "binary")
+    clustering = compile_model(served.pipeline, _COLUMNS, task="clustering")
     with pytest.raises(InvalidInputError) as error:
-        explain(served, _records(_frame(8, seed=5)))
+        explain(clustering, _records(_frame(8, seed=5)))
     assert error.value.code == "explain.not_available"

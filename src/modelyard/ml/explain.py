@@ -6,8 +6,15 @@ columns). Boosting libraries compute exact tree SHAP themselves (LightGBM ``pred
 XGBoost ``pred_contribs``, CatBoost ``ShapValues``); scikit-learn trees go through shap's
 ``TreeExplainer``; linear models give ``coefficient x value`` (relative to an all-zero
 transformed input, i.e. the training mean of scaled numbers). Classification explains the
-raw score of the positive class (binary) or of the predicted class (multiclass). Ensembles,
-k-NN and networks are not explained (``explain.not_available``).
+raw score of the positive class (binary) or of the predicted class (multiclass).
+
+Every other supervised model (ensembles and stacks, k-NN, SVM, networks, pipelines that are
+not compiled) gets sampled Shapley values of its output (the positive class's probability,
+the predicted class's probability, or the regression value) against a baseline record with
+every input missing: the pipeline imputes it as an "average" record (medians, most frequent
+or unseen categories). Antithetic random feature orders; each order telescopes, so the
+contributions always add up to ``output(record) - output(baseline)`` exactly. Unsupervised
+models are not explained (``explain.not_available``).
 """
 
 from __future__ import annotations
@@ -40,9 +47,8 @@ class Contributions:
 
 def not_available(reason: str) -> InvalidInputError:
     return InvalidInputError(
-        f"This model cannot explain its predictions: {reason}. Predict without 'explain', "
-        "or deploy a single tree or linear model (LightGBM, XGBoost, CatBoost, forests, "
-        "decision tree, linear) to get contributions.",
+        f"This model cannot explain its predictions: {reason}. Predict without 'explain'; "
+        "contributions exist for classification and regression models.",
         code="explain.not_available",
     )
 
@@ -69,6 +75,18 @@ def _pick(values: np.ndarray, base: np.ndarray, classes: np.ndarray | None) -> A
 
 def explain(served: ServedModel, records: list[dict[str, Any]]) -> Contributions:
     """The contributions of every input column for each record."""
+    if served.task not in ("classification", "regression"):
+        raise not_available(f"{served.task} models have no prediction to explain")
+    try:
+        return _exact(served, records)
+    except InvalidInputError as exc:
+        if exc.code != "explain.not_available":
+            raise
+        return sampled_shapley(served, records)
+
+
+def _exact(served: ServedModel, records: list[dict[str, Any]]) -> Contributions:
+    """Tree SHAP or linear contributions, for single compiled tree and linear models."""
     if not served.is_compiled:
         raise not_available(served.reason or "its pipeline has steps the explainer cannot read")
     estimator = _estimator_of(served)
@@ -130,3 +148,46 @@ def _raw_contributions(model: Any, X: np.ndarray) -> tuple[np.ndarray, np.ndarra
             values = np.transpose(shap_values, (0, 2, 1))
             return values, np.tile(expected, (n, 1))
     raise not_available(f"no contribution method for {name}")
+
+
+def sampled_shapley(
+    served: ServedModel, records: list[dict[str, Any]], *, orders: int = 8, seed: int = 0
+) -> Contributions:
+    """Shapley values of the model's output against an all-missing baseline record, from
+    ``2 * orders`` antithetic feature orders (model-agnostic; one batched predict per record)."""
+    names = served.feature_names
+    rng = np.random.default_rng(seed)
+    perms: list[np.ndarray] = []
+    for _ in range(orders):
+        order = rng.permutation(len(names))
+        perms += [order, order[::-1]]
+    values = np.zeros((len(records), len(names)))
+    base = np.zeros(len(records))
+    for r, record in enumerate(records):
+        hybrids: list[dict[str, Any]] = []
+        for order in perms:
+            current: dict[str, Any] = dict.fromkeys(names)
+            hybrids.append(dict(current))
+            for j in order:
+                current[names[j]] = record.get(names[j])
+                hybrids.append(dict(current))
+        outputs = _output(served, hybrids, record).reshape(len(perms), len(names) + 1)
+        for p, order in enumerate(perms):
+            values[r, order] += np.diff(outputs[p])
+        values[r] /= len(perms)
+        base[r] = outputs[0, 0]
+    return Contributions(names, values, base)
+
+
+def _output(served: ServedModel, rows: list[dict[str, Any]], record: dict[str, Any]) -> Any:
+    """The explained output for ``rows``: the regression value, the positive class's
+    probability (binary) or the probability of the class predicted for ``record``."""
+    scores = served.predict_records(rows)
+    if scores.probabilities is None:
+        return np.asarray(scores.predictions, dtype=float)
+    probabilities = np.asarray(scores.probabilities, dtype=float)
+    if probabilities.shape[1] == 2:
+        return probabilities[:, 1]
+    own = served.predict_records([record]).probabilities
+    assert own is not None
+    return probabilities[:, int(np.argmax(own[0]))]

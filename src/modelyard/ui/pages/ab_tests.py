@@ -57,7 +57,7 @@ async def ab_test_page(actor: Actor, test_id: int) -> None:
         status_badge(test.status.value, marker="ab-test-status")
     ui.label(
         f"Endpoint {test.endpoint} · metric {test.metric} · alpha {test.alpha:g} · "
-        f"at least {test.min_samples} per arm · intended split "
+        f"at least {test.min_samples} per arm · split "
         f"{1 - test.treatment_share:.0%} / {test.treatment_share:.0%} · started "
         f"{when(test.started_at)} by {test.created_by}"
     ).classes("text-sm text-grey-7")
@@ -196,7 +196,8 @@ async def _create_dialog(actor: Actor) -> ui.dialog:
             .mark("ab-min-samples")
         )
         ui.label(
-            "Starting a test records the intended split; the endpoint routes the traffic."
+            "Starting a test splits the endpoint's live traffic between the two versions "
+            "(a new deployment revision, in the endpoint's history)."
         ).classes("text-sm text-grey-7")
         error = ui.label().classes("text-negative").mark("ab-create-error")
         error.set_visibility(False)

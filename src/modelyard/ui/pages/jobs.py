@@ -84,6 +84,9 @@ async def _rows(actor: Actor) -> Rows:
     ]
 
 
+_UNSUPERVISED_GOALS = {"clustering": "group the rows of", "anomaly": "find anomalies in"}
+
+
 def _title(job: Job) -> str:
     params = job.params
     target, version = params.get("target"), params.get("dataset_version_id")
@@ -93,5 +96,8 @@ def _title(job: Job) -> str:
     if job.kind is JobKind.INGEST:
         return f"#{job.id} ingest: {params.get('filename')} into dataset '{params.get('name')}'"
     if job.kind is JobKind.TRAIN:
+        task = (params.get("options") or {}).get("task")
+        if task in _UNSUPERVISED_GOALS:
+            return f"#{job.id} {job.kind}: {_UNSUPERVISED_GOALS[task]} dataset version {version}"
         return f"#{job.id} {job.kind}: predict '{target}' from dataset version {version}"
     return f"#{job.id} {job.kind}"

@@ -80,3 +80,27 @@ def test_wrappers_and_pipelines_are_looked_through(data):
     assert time.perf_counter() - started < 1.0 and bounded.stopped
     assert set(model.predict(X[:50])) <= {"yes", "no"}
     assert model.estimator_.steps[-1][1].get_params()["callbacks"] is None
+
+
+def test_the_search_with_a_tiny_budget_on_20k_rows_ends_within_it():
+    import pandas as pd
+
+    from modelyard.ml.automl import AutoMLConfig, fit_automl
+
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((_ROWS, 10))
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(10)])
+    frame["y"] = np.where(X[:, 0] + X[:, 1] * X[:, 2] + rng.standard_normal(_ROWS) > 0, "a", "b")
+    budget = 4.0
+    config = AutoMLConfig(
+        time_budget_s=budget,
+        families=("lightgbm", "xgboost", "random_forest"),
+        n_jobs=1,
+        validation="holdout",
+    )
+    started = time.perf_counter()
+    result = fit_automl(frame, "y", config)
+    wall = time.perf_counter() - started
+    assert wall < budget + 1.5, (wall, result.notes)
+    assert result.test_metrics["roc_auc"] > 0.7
+    assert result.leaderboard and any(t.is_usable for t in result.leaderboard)

@@ -27,8 +27,8 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-
 _FIRST_CHUNK = {"n_estimators": 4, "max_iter": 10}  # the first warm-start chunk
+
 
 @dataclass
 class Bounded:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -254,7 +255,7 @@ class _Run:
 
 def _finish(run: _Run, state: SearchState) -> AutoMLResult:
     """Ensemble or best model, refit on the search rows, one test evaluation."""
-    from modelyard.ml.automl.final import build_final, evaluate_on_test, fit_target
+    from modelyard.ml.automl.final import build_final, evaluate_on_test
 
     run.notes.append(_search_summary(state, run.data, run.clock))
     run.report(run.clock.fraction(), "choosing the final model")
@@ -264,17 +265,40 @@ def _finish(run: _Run, state: SearchState) -> AutoMLResult:
         run.clock.fraction(), f"refitting {final.algorithm} on {len(run.splits.search)} rows"
     )
     tested = evaluate_on_test(
-        final, run.problem, run.splits, metric=run.data.metric, notes=run.notes
+        final,
+        run.problem,
+        run.splits,
+        metric=run.data.metric,
+        notes=run.notes,
+        deadline=run.clock.end() - evaluation_reserve(run.clock.budget_s),
     )
     if run.config.refit_full:
-        run.report(run.clock.fraction(), "refitting on every row, test split included")
-        tested.model.fit(run.problem.rows[run.problem.features], fit_target(run.problem))
-        run.notes.append(f"refit on all {len(run.problem.rows)} rows after the test evaluation")
+        _refit_full(run, tested.model)
     ranking = _feature_ranking(run)
     name = run.data.metric.name
     run.report(1.0, f"finished: test {name}={tested.metrics.get(name, float('nan')):.4f}")
     result = _result(run, state, final=final, tested=tested)
     return dataclasses.replace(result, feature_ranking=ranking, threshold=final.threshold)
+
+
+def _refit_full(run: _Run, model: Any) -> None:
+    """Refit on every row (test split included) by the end of the budget, or say why not."""
+    from modelyard.ml.automl.deadline import fit_within
+    from modelyard.ml.automl.final import fit_target
+
+    n_rows = len(run.problem.rows)
+    if run.clock.end() - time.perf_counter() <= 0:
+        run.notes.append(f"refit on all {n_rows} rows skipped: the time budget is spent")
+        return
+    run.report(run.clock.fraction(), "refitting on every row, test split included")
+    X = run.problem.rows[run.problem.features]
+    bounded = fit_within(model, X, fit_target(run.problem), run.clock.end())
+    run.notes.append(f"refit on all {n_rows} rows after the test evaluation {bounded.describe()}")
+
+
+def evaluation_reserve(budget_s: float) -> float:
+    """Seconds kept after the final refit for the test evaluation and the report."""
+    return 0.5 + 0.03 * budget_s
 
 
 def _with_threshold(run: _Run, state: SearchState, final: FinalModel) -> FinalModel:

@@ -11,6 +11,7 @@ from sklearn.ensemble import VotingClassifier, VotingRegressor
 from sklearn.pipeline import Pipeline
 
 from modelyard.ml.automl.config import AutoMLConfig
+from modelyard.ml.automl.deadline import fit_within
 from modelyard.ml.automl.ensemble import (
     EnsembleChoice,
     StackChoice,
@@ -195,9 +196,18 @@ def fit_target(problem: _Problem, positions: np.ndarray | None = None) -> Any:
 
 
 def evaluate_on_test(
-    final: FinalModel, problem: _Problem, splits: Splits, *, metric: Metric, notes: list[str]
+    final: FinalModel,
+    problem: _Problem,
+    splits: Splits,
+    *,
+    metric: Metric,
+    notes: list[str],
+    deadline: float | None = None,
 ) -> Tested:
-    """Refit on the search rows, then score once on the test rows."""
+    """Refit on the search rows, then score once on the test rows.
+
+    With ``deadline`` (a ``time.perf_counter()`` value) the refit stops there keeping the
+    rounds so far (:mod:`deadline`), and the notes say so."""
     X = problem.rows[problem.features]
     is_classifier = problem.task == "classification"
     model = LabelEncodedClassifier(final.estimator) if is_classifier else final.estimator
@@ -205,7 +215,9 @@ def evaluate_on_test(
         from modelyard.ml.automl.thresholds import ThresholdClassifier
 
         model = ThresholdClassifier(model, threshold=final.threshold)
-    model.fit(X.iloc[splits.search], fit_target(problem, splits.search))
+    bounded = fit_within(model, X.iloc[splits.search], fit_target(problem, splits.search), deadline)
+    if bounded.stopped:
+        notes.append(f"final refit on {len(splits.search)} rows {bounded.describe()}")
     X_test, y_test = X.iloc[splits.test], problem.y[splits.test]
     latency_ms, size = measure(model, X_test.iloc[[0]])
     if is_classifier:

@@ -41,6 +41,9 @@ OnTrial = Callable[[TrialRecord], None]
 _KEEP_PER_FAMILY = 3
 _MAX_SKIPS = 25
 _HEARTBEAT_S = 1.0
+# The first trial may use this share of the time left: it is sure to end with a model and
+# leaves room for the refit (its fits stop at the deadline, see :mod:`deadline`).
+FIRST_TRIAL_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,14 @@ class Clock:
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
+
+    def search_end(self) -> float:
+        """The ``time.perf_counter()`` by which trials must end (the refit reserve kept)."""
+        return self.started + self.budget_s - self.reserve_s
+
+    def end(self) -> float:
+        """The ``time.perf_counter()`` at which the whole budget is spent."""
+        return self.started + self.budget_s
 
     def left(self) -> float:
         """Seconds left for searching (the refit reserve already taken off)."""
@@ -274,6 +285,7 @@ class _Search:
         if not any(r.family in BOOSTING and r.is_usable for r in self.state.records):
             rungs = ()  # the first booster has nothing to be halved against: fit it at once
         offset = FULL_STEP if rungs else 0
+        deadline = self.trial_deadline(has_model)
 
         def on_fold(fold: int, running_score: float) -> None:
             trial.report(running_score, fold + offset)
@@ -298,6 +310,7 @@ class _Search:
                 on_fold=on_fold,
                 rungs=rungs,
                 on_rung=on_rung,
+                deadline=deadline,
             )
         except TrialStopped as stop:
             self._note_duration(family, started)
@@ -317,16 +330,25 @@ class _Search:
         record = TrialRecord(
             number=number,
             family=family.name,
-            params=params,
+            params={**params, **(evaluation.sizes or {})},  # the sizes actually fitted
             status="over_limit" if over else "ok",
             val_score=evaluation.val_score,
             fit_time_s=evaluation.fit_time_s,
             predict_latency_ms=latency_ms,
             size_bytes=size,
-            reason=over,
+            reason=over or evaluation.stopped,
             elapsed_s=self.clock.elapsed(),
         )
         return record, evaluation.prediction
+
+    def trial_deadline(self, has_model: bool) -> float:
+        """When this trial's fits must stop: the search's end, and for the first trial
+        (no model yet) also a share of the time left, so that a model surely comes out
+        with room to refit it."""
+        clock, now = self.clock, time.perf_counter()
+        if has_model:
+            return clock.search_end()
+        return min(clock.search_end(), now + FIRST_TRIAL_SHARE * max(0.0, clock.end() - now))
 
     def _between_folds(
         self, fold: int, trial: Any, family: Family, *, started: float, has_model: bool
@@ -434,6 +456,7 @@ def _trial_message(record: TrialRecord, state: SearchState, data: SearchData) ->
     best = f"best {state.best.val_score:.4f}" if state.best and state.best.val_score else "no model"
     if record.status in ("ok", "over_limit") and record.val_score is not None:
         note = " (over the limit)" if record.status == "over_limit" else ""
+        note = f" ({record.reason})" if record.status == "ok" and record.reason else note
         score = f"val {name}={record.val_score:.4f}{note}"
         return f"trial {record.number}: {record.family} {score} ({best})"
     return f"trial {record.number}: {record.family} {record.status}: {record.reason} ({best})"

@@ -270,7 +270,7 @@ def _finish(run: _Run, state: SearchState) -> AutoMLResult:
         run.splits,
         metric=run.data.metric,
         notes=run.notes,
-        deadline=run.clock.end() - evaluation_reserve(run.clock.budget_s),
+        deadline=run.clock.end() - run.clock.evaluation_reserve(),
     )
     if run.config.refit_full:
         _refit_full(run, tested.model)
@@ -294,11 +294,6 @@ def _refit_full(run: _Run, model: Any) -> None:
     X = run.problem.rows[run.problem.features]
     bounded = fit_within(model, X, fit_target(run.problem), run.clock.end())
     run.notes.append(f"refit on all {n_rows} rows after the test evaluation {bounded.describe()}")
-
-
-def evaluation_reserve(budget_s: float) -> float:
-    """Seconds kept after the final refit for the test evaluation and the report."""
-    return 0.5 + 0.03 * budget_s
 
 
 def _with_threshold(run: _Run, state: SearchState, final: FinalModel) -> FinalModel:

@@ -170,7 +170,7 @@ def _ensemble_problem(
         return f"its size (~{size_mb:.1f} MB) would exceed the limit"
     n_refits = 2 if config.refit_full else 1
     refit_s = sum(m.fit_time_s for m in members) / max(len(data.folds), 1) * 1.5 * n_refits
-    left = clock.budget_s - clock.elapsed()
+    left = clock.budget_s - clock.elapsed() - clock.evaluation_reserve()
     if refit_s > left:
         return (
             f"refitting its members (~{refit_s:.1f} s) would overrun the budget ({left:.1f} s left)"

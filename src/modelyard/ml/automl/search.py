@@ -73,6 +73,10 @@ class Clock:
         """The ``time.perf_counter()`` at which the whole budget is spent."""
         return self.started + self.budget_s
 
+    def evaluation_reserve(self) -> float:
+        """Seconds kept after the final refit for the test evaluation and the report."""
+        return 0.5 + 0.03 * self.budget_s
+
     def left(self) -> float:
         """Seconds left for searching (the refit reserve already taken off)."""
         return self.budget_s - self.elapsed() - self.reserve_s

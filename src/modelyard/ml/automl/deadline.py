@@ -7,8 +7,9 @@ by ``deadline`` (a ``time.perf_counter()`` value) with a usable model:
   are kept (``best_iteration`` is the last one).
 - XGBoost: a ``TrainingCallback`` whose ``after_iteration`` returns True at the deadline.
 - CatBoost: a callback object whose ``after_iteration`` returns False at the deadline.
-- scikit-learn forests and HistGradientBoosting: grown with ``warm_start`` in chunks
-  (trees / iterations) until the target size or the deadline.
+- scikit-learn forests and HistGradientBoosting: a first small chunk (4 trees, 10
+  iterations) timed, then grown with ``warm_start`` to what the time left allows (the
+  target size when it fits), again until the target or the deadline.
 - PyTorch networks: their own per-epoch ``max_time_s``, cut to the time left.
 - Others (linear, k-NN, single trees, SVMs): a plain fit (they are the cheap ones).
 
@@ -200,12 +201,11 @@ def _fit_in_chunks(
             while size < target and size_of(model) >= size:  # (HGB may stop by itself)
                 now = time.perf_counter()
                 per_unit = (now - started) / max(size_of(model), 1)
-                room = int((deadline - now) / per_unit) if per_unit > 0 else target
+                room = int(0.9 * (deadline - now) / per_unit) if per_unit > 0 else target
                 if room < 1:
                     stopped = True
                     break
-                step = min(target - size, max(size, 1), room)  # doubling, within the time
-                size += step
+                size += min(target - size, room)  # as much as the time left allows
                 model.set_params(**{size_param: size})
                 model.fit(X, y)
     finally:

@@ -84,7 +84,8 @@ def test_wrappers_and_pipelines_are_looked_through(data):
     assert model.estimator_.steps[-1][1].get_params()["callbacks"] is None
 
 
-def test_the_search_with_a_tiny_budget_on_20k_rows_ends_within_it():
+@pytest.mark.parametrize("budget", [4.0, 1.5])
+def test_the_search_with_a_tiny_budget_on_20k_rows_ends_within_it(budget):
     import pandas as pd
 
     from modelyard.ml.automl import AutoMLConfig, fit_automl
@@ -93,7 +94,6 @@ def test_the_search_with_a_tiny_budget_on_20k_rows_ends_within_it():
     X = rng.standard_normal((_ROWS, 10))
     frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(10)])
     frame["y"] = np.where(X[:, 0] + X[:, 1] * X[:, 2] + rng.standard_normal(_ROWS) > 0, "a", "b")
-    budget = 4.0
     config = AutoMLConfig(
         time_budget_s=budget,
         families=("lightgbm", "xgboost", "random_forest"),
@@ -106,3 +106,7 @@ def test_the_search_with_a_tiny_budget_on_20k_rows_ends_within_it():
     assert wall < budget + 1.5, (wall, result.notes)
     assert result.test_metrics["roc_auc"] > 0.7
     assert result.leaderboard and any(t.is_usable for t in result.leaderboard)
+    assert set(result.model.predict(frame.drop(columns="y").head(50))) <= {"a", "b"}
+    # a refit that would overrun is skipped: the search's fitted model is used, and said so
+    skipped = [n for n in result.notes if "refit" in n and "skipped" in n]
+    assert not skipped or "the search's model fitted on" in skipped[0]

@@ -264,13 +264,15 @@ def _finish(run: _Run, state: SearchState) -> AutoMLResult:
     run.report(
         run.clock.fraction(), f"refitting {final.algorithm} on {len(run.splits.search)} rows"
     )
+    deadline = run.clock.end() - run.clock.evaluation_reserve()
     tested = evaluate_on_test(
         final,
         run.problem,
         run.splits,
         metric=run.data.metric,
         notes=run.notes,
-        deadline=run.clock.end() - run.clock.evaluation_reserve(),
+        deadline=deadline,
+        prefitted=_kept_model(run, state, final, deadline),
     )
     if run.config.refit_full:
         _refit_full(run, tested.model)
@@ -279,6 +281,26 @@ def _finish(run: _Run, state: SearchState) -> AutoMLResult:
     run.report(1.0, f"finished: test {name}={tested.metrics.get(name, float('nan')):.4f}")
     result = _result(run, state, final=final, tested=tested)
     return dataclasses.replace(result, feature_ranking=ranking, threshold=final.threshold)
+
+
+def _kept_model(run: _Run, state: SearchState, final: FinalModel, deadline: float) -> Any:
+    """The best trial's model as fitted in the search, when refitting it on all search rows
+    would overrun the budget (None: refit)."""
+    from modelyard.ml.automl.final import search_model
+    from modelyard.ml.automl.search import refit_estimate
+
+    best, pipeline = state.best, state.best_pipeline
+    if best is None or pipeline is None or final.weights or final.algorithm != best.family:
+        return None
+    estimate, left = 1.5 * refit_estimate(best, run.data), deadline - time.perf_counter()
+    if estimate <= left:
+        return None
+    n_fit = len(run.data.folds[-1][0])
+    run.notes.append(
+        f"final refit on {len(run.splits.search)} rows skipped: it would take ~{estimate:.0f} s "
+        f"and {max(left, 0.0):.0f} s are left; the search's model fitted on {n_fit} rows is used"
+    )
+    return search_model(pipeline, run.problem, final.threshold)
 
 
 def _refit_full(run: _Run, model: Any) -> None:

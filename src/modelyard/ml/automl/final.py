@@ -188,6 +188,33 @@ def _voting(members: dict[int, TrialRecord], weights: dict[int, int], data: Sear
     return VotingRegressor(estimators, weights=counts)
 
 
+def search_model(pipeline: Any, problem: _Problem, threshold: float | None) -> Any:
+    """The best trial's pipeline as fitted during the search (on class codes), wrapped
+    like a refitted final model: original labels, and the decision threshold if any."""
+    if problem.task != "classification":
+        return pipeline
+    from sklearn.preprocessing import LabelEncoder
+
+    model: Any = LabelEncodedClassifier(pipeline)
+    model.label_encoder_ = LabelEncoder().fit(problem.labels)
+    model.classes_ = model.label_encoder_.classes_
+    model.estimator_ = pipeline
+    for name in ("n_features_in_", "feature_names_in_"):
+        if hasattr(pipeline, name):
+            setattr(model, name, getattr(pipeline, name))
+    if threshold is None:
+        return model
+    from modelyard.ml.automl.thresholds import ThresholdClassifier
+
+    wrapped: Any = ThresholdClassifier(model, threshold=threshold)
+    wrapped.estimator_ = model
+    wrapped.classes_ = model.classes_
+    for name in ("n_features_in_", "feature_names_in_"):
+        if hasattr(model, name):
+            setattr(wrapped, name, getattr(model, name))
+    return wrapped
+
+
 def fit_target(problem: _Problem, positions: np.ndarray | None = None) -> Any:
     """The target to fit the final model on: original labels, or numbers for regression."""
     if problem.task == "regression":
@@ -203,11 +230,13 @@ def evaluate_on_test(
     metric: Metric,
     notes: list[str],
     deadline: float | None = None,
+    prefitted: Any = None,
 ) -> Tested:
     """Refit on the search rows, then score once on the test rows.
 
     With ``deadline`` (a ``time.perf_counter()`` value) the refit stops there keeping the
-    rounds so far (:mod:`deadline`), and the notes say so."""
+    rounds so far (:mod:`deadline`), and the notes say so. With ``prefitted`` (see
+    :func:`search_model`) there is no refit: that model is tested as it is."""
     X = problem.rows[problem.features]
     is_classifier = problem.task == "classification"
     model = LabelEncodedClassifier(final.estimator) if is_classifier else final.estimator
@@ -215,9 +244,13 @@ def evaluate_on_test(
         from modelyard.ml.automl.thresholds import ThresholdClassifier
 
         model = ThresholdClassifier(model, threshold=final.threshold)
-    bounded = fit_within(model, X.iloc[splits.search], fit_target(problem, splits.search), deadline)
-    if bounded.stopped:
-        notes.append(f"final refit on {len(splits.search)} rows {bounded.describe()}")
+    if prefitted is not None:
+        model = prefitted
+    else:
+        y = fit_target(problem, splits.search)
+        bounded = fit_within(model, X.iloc[splits.search], y, deadline)
+        if bounded.stopped:
+            notes.append(f"final refit on {len(splits.search)} rows {bounded.describe()}")
     X_test, y_test = X.iloc[splits.test], problem.y[splits.test]
     latency_ms, size = measure(model, X_test.iloc[[0]])
     if is_classifier:

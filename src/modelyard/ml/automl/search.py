@@ -54,6 +54,11 @@ class Limits:
     n_refits: int = 1  # refits after the search (2 when refitting on every row too)
 
 
+def evaluation_reserve(budget_s: float) -> float:
+    """Seconds kept after the final refit for the test evaluation and the report."""
+    return 0.5 + 0.03 * budget_s
+
+
 class Clock:
     """Elapsed time against the budget, and the time kept back for the refit."""
 
@@ -75,7 +80,7 @@ class Clock:
 
     def evaluation_reserve(self) -> float:
         """Seconds kept after the final refit for the test evaluation and the report."""
-        return 0.5 + 0.03 * self.budget_s
+        return evaluation_reserve(self.budget_s)
 
     def left(self) -> float:
         """Seconds left for searching (the refit reserve already taken off)."""
@@ -92,6 +97,7 @@ class SearchState:
     durations: dict[str, list[float]] = field(default_factory=dict)
     best: TrialRecord | None = None
     stopped: BaseException | None = None  # the stop request that ended the search early
+    best_pipeline: Any = None  # the best trial's model as fitted on its (last) fold
 
     def usable(self) -> list[TrialRecord]:
         return [r for r in self.records if r.is_usable]
@@ -162,6 +168,8 @@ def _loop(
         record, prediction = run.trial(family, params, trial)
         _tell(study, trial, record)
         _remember(run.state, record, prediction, data=data)
+        if run.state.best is record:
+            run.state.best_pipeline = run.last_pipeline
         clock.reserve_s = _refit_reserve(run.state, data, clock.budget_s, limits.n_refits)
         on_trial(record)
         progress(clock.fraction(), _trial_message(record, run.state, data))
@@ -267,6 +275,7 @@ class _Search:
         self.data, self.families, self.clock = data, families, clock
         self.limits, self.progress = limits, progress
         self.state, self.cache = SearchState(), FoldCache(data)
+        self.last_pipeline: Any = None  # the last trial's fitted pipeline, if it has one
 
     def expected_duration(self, family: Family) -> float:
         """Mean duration of this family's trials, or a guess scaled from others' by cost."""
@@ -283,6 +292,7 @@ class _Search:
     ) -> tuple[TrialRecord, np.ndarray | None]:
         """Run one trial; a stopped or failed one gives a record without predictions."""
         number, started = len(self.state.records), time.perf_counter()
+        self.last_pipeline = None
         has_model = self.state.best is not None
 
         rungs = rungs_for(family.name, len(self.data.X), len(self.data.folds))
@@ -329,6 +339,7 @@ class _Search:
             )
             return record, None
         self._note_duration(family, started)
+        self.last_pipeline = evaluation.pipeline
         latency_ms, size = measure(evaluation.pipeline, self.data.X.iloc[[0]])
         over = _over_limit(latency_ms, size, self.limits)
         record = TrialRecord(
@@ -446,13 +457,19 @@ def _remember(
 def _refit_reserve(
     state: SearchState, data: SearchData, budget_s: float, n_refits: int = 1
 ) -> float:
-    """Seconds to keep back: ensemble selection and refitting the best model, with margin."""
+    """Seconds to keep back: ensemble selection, refitting the best model (with margin),
+    then the test evaluation."""
     if state.best is None:
         return 0.0
+    per_fit = refit_estimate(state.best, data)
+    return 1.5 * per_fit * n_refits + 0.3 + 0.03 * budget_s + evaluation_reserve(budget_s)
+
+
+def refit_estimate(record: TrialRecord, data: SearchData) -> float:
+    """Seconds to refit ``record``'s model on all search rows, from its fold fit times."""
     n_folds = len(data.folds)
     train_share = float(np.mean([len(tr) for tr, _ in data.folds])) / len(data.X)
-    per_fit = state.best.fit_time_s / n_folds / max(train_share, 0.5)
-    return 1.5 * per_fit * n_refits + 0.3 + 0.03 * budget_s
+    return record.fit_time_s / n_folds / max(train_share, 0.5)
 
 
 def _trial_message(record: TrialRecord, state: SearchState, data: SearchData) -> str:

@@ -3,7 +3,9 @@
 Steps: check the target, drop unusable columns (with reasons), hold out a test split the
 search never sees, search families x hyperparameters, build an ensemble when it beats the
 best single model on validation, refit the winner on all search rows, and evaluate it
-once on the test split.
+once on the test split. The refit stops at the budget's end less the time the test
+evaluation needs; when it would not fit at all, the best trial's model as fitted in the
+search is tested instead (the notes say so).
 """
 
 from __future__ import annotations

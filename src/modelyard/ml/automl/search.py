@@ -6,7 +6,14 @@ score after each fold and a median pruner stops the clearly bad ones; on large d
 (one holdout split) boosting trials go through successive halving on data-fraction rungs
 instead (see :mod:`pruning`). Before a trial
 starts, its duration is estimated from earlier trials; families that would not finish
-in the time left are skipped. Enough time is kept back to refit the best model.
+in the time left are skipped. Enough time is kept back to refit the best model and
+evaluate it on the test rows.
+
+Every trial has a deadline: the search's end (the budget less that reserve), and for the
+first trial also a share (``FIRST_TRIAL_SHARE``) of the time left, so that a model surely
+comes out even on big data. Boosting, forests and networks stop at it keeping the rounds
+so far (:mod:`deadline`); the trial is then usable, its reason says "stopped at the
+deadline" and its parameters the size reached, so the refit takes no longer.
 """
 
 from __future__ import annotations

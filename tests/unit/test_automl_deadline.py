@@ -110,3 +110,24 @@ def test_the_search_with_a_tiny_budget_on_20k_rows_ends_within_it(budget):
     # a refit that would overrun is skipped: the search's fitted model is used, and said so
     skipped = [n for n in result.notes if "refit" in n and "skipped" in n]
     assert not skipped or "the search's model fitted on" in skipped[0]
+
+
+def test_the_search_model_is_wrapped_like_a_refitted_one(data):
+    from types import SimpleNamespace
+
+    import pandas as pd
+    from lightgbm import LGBMClassifier
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from modelyard.ml.automl.final import search_model
+
+    X, y = data
+    pipeline = Pipeline([("scale", StandardScaler()), ("model", LGBMClassifier(n_estimators=5))])
+    pipeline.set_params(model__verbose=-1).fit(X[:2000], y[:2000])  # fitted on class codes
+    problem = SimpleNamespace(task="classification", labels=pd.Series(np.where(y, "yes", "no")))
+    plain = search_model(pipeline, problem, None)
+    assert set(plain.predict(X[:50])) <= {"yes", "no"} and list(plain.classes_) == ["no", "yes"]
+    strict = search_model(pipeline, problem, 0.99)
+    assert set(strict.predict(X[:50])) == {"no"}
+    assert np.allclose(strict.predict_proba(X[:5]), pipeline.predict_proba(X[:5]))

@@ -3,13 +3,16 @@
 Steps: check the target, drop unusable columns (with reasons), hold out a test split the
 search never sees, search families x hyperparameters, build an ensemble when it beats the
 best single model on validation, refit the winner on all search rows, and evaluate it
-once on the test split.
+once on the test split. The refit stops at the budget's end less the time the test
+evaluation needs; when it would not fit at all, the best trial's model as fitted in the
+search is tested instead (the notes say so).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -254,7 +257,7 @@ class _Run:
 
 def _finish(run: _Run, state: SearchState) -> AutoMLResult:
     """Ensemble or best model, refit on the search rows, one test evaluation."""
-    from modelyard.ml.automl.final import build_final, evaluate_on_test, fit_target
+    from modelyard.ml.automl.final import build_final, evaluate_on_test
 
     run.notes.append(_search_summary(state, run.data, run.clock))
     run.report(run.clock.fraction(), "choosing the final model")
@@ -263,18 +266,58 @@ def _finish(run: _Run, state: SearchState) -> AutoMLResult:
     run.report(
         run.clock.fraction(), f"refitting {final.algorithm} on {len(run.splits.search)} rows"
     )
+    deadline = run.clock.end() - run.clock.evaluation_reserve()
     tested = evaluate_on_test(
-        final, run.problem, run.splits, metric=run.data.metric, notes=run.notes
+        final,
+        run.problem,
+        run.splits,
+        metric=run.data.metric,
+        notes=run.notes,
+        deadline=deadline,
+        prefitted=_kept_model(run, state, final, deadline),
     )
     if run.config.refit_full:
-        run.report(run.clock.fraction(), "refitting on every row, test split included")
-        tested.model.fit(run.problem.rows[run.problem.features], fit_target(run.problem))
-        run.notes.append(f"refit on all {len(run.problem.rows)} rows after the test evaluation")
+        _refit_full(run, tested.model)
     ranking = _feature_ranking(run)
     name = run.data.metric.name
     run.report(1.0, f"finished: test {name}={tested.metrics.get(name, float('nan')):.4f}")
     result = _result(run, state, final=final, tested=tested)
     return dataclasses.replace(result, feature_ranking=ranking, threshold=final.threshold)
+
+
+def _kept_model(run: _Run, state: SearchState, final: FinalModel, deadline: float) -> Any:
+    """The best trial's model as fitted in the search, when refitting it on all search rows
+    would overrun the budget (None: refit)."""
+    from modelyard.ml.automl.final import search_model
+    from modelyard.ml.automl.search import refit_estimate
+
+    best, pipeline = state.best, state.best_pipeline
+    if best is None or pipeline is None or final.weights or final.algorithm != best.family:
+        return None
+    estimate, left = 1.5 * refit_estimate(best, run.data), deadline - time.perf_counter()
+    if estimate <= left:
+        return None
+    n_fit = len(run.data.folds[-1][0])
+    run.notes.append(
+        f"final refit on {len(run.splits.search)} rows skipped: it would take ~{estimate:.0f} s "
+        f"and {max(left, 0.0):.0f} s are left; the search's model fitted on {n_fit} rows is used"
+    )
+    return search_model(pipeline, run.problem, final.threshold)
+
+
+def _refit_full(run: _Run, model: Any) -> None:
+    """Refit on every row (test split included) by the end of the budget, or say why not."""
+    from modelyard.ml.automl.deadline import fit_within
+    from modelyard.ml.automl.final import fit_target
+
+    n_rows = len(run.problem.rows)
+    if run.clock.end() - time.perf_counter() <= 0:
+        run.notes.append(f"refit on all {n_rows} rows skipped: the time budget is spent")
+        return
+    run.report(run.clock.fraction(), "refitting on every row, test split included")
+    X = run.problem.rows[run.problem.features]
+    bounded = fit_within(model, X, fit_target(run.problem), run.clock.end())
+    run.notes.append(f"refit on all {n_rows} rows after the test evaluation {bounded.describe()}")
 
 
 def _with_threshold(run: _Run, state: SearchState, final: FinalModel) -> FinalModel:

@@ -11,6 +11,7 @@ from sklearn.ensemble import VotingClassifier, VotingRegressor
 from sklearn.pipeline import Pipeline
 
 from modelyard.ml.automl.config import AutoMLConfig
+from modelyard.ml.automl.deadline import fit_within
 from modelyard.ml.automl.ensemble import (
     EnsembleChoice,
     StackChoice,
@@ -169,7 +170,7 @@ def _ensemble_problem(
         return f"its size (~{size_mb:.1f} MB) would exceed the limit"
     n_refits = 2 if config.refit_full else 1
     refit_s = sum(m.fit_time_s for m in members) / max(len(data.folds), 1) * 1.5 * n_refits
-    left = clock.budget_s - clock.elapsed()
+    left = clock.budget_s - clock.elapsed() - clock.evaluation_reserve()
     if refit_s > left:
         return (
             f"refitting its members (~{refit_s:.1f} s) would overrun the budget ({left:.1f} s left)"
@@ -187,6 +188,33 @@ def _voting(members: dict[int, TrialRecord], weights: dict[int, int], data: Sear
     return VotingRegressor(estimators, weights=counts)
 
 
+def search_model(pipeline: Any, problem: _Problem, threshold: float | None) -> Any:
+    """The best trial's pipeline as fitted during the search (on class codes), wrapped
+    like a refitted final model: original labels, and the decision threshold if any."""
+    if problem.task != "classification":
+        return pipeline
+    from sklearn.preprocessing import LabelEncoder
+
+    model: Any = LabelEncodedClassifier(pipeline)
+    model.label_encoder_ = LabelEncoder().fit(problem.labels)
+    model.classes_ = model.label_encoder_.classes_
+    model.estimator_ = pipeline
+    for name in ("n_features_in_", "feature_names_in_"):
+        if hasattr(pipeline, name):
+            setattr(model, name, getattr(pipeline, name))
+    if threshold is None:
+        return model
+    from modelyard.ml.automl.thresholds import ThresholdClassifier
+
+    wrapped: Any = ThresholdClassifier(model, threshold=threshold)
+    wrapped.estimator_ = model
+    wrapped.classes_ = model.classes_
+    for name in ("n_features_in_", "feature_names_in_"):
+        if hasattr(model, name):
+            setattr(wrapped, name, getattr(model, name))
+    return wrapped
+
+
 def fit_target(problem: _Problem, positions: np.ndarray | None = None) -> Any:
     """The target to fit the final model on: original labels, or numbers for regression."""
     if problem.task == "regression":
@@ -195,9 +223,20 @@ def fit_target(problem: _Problem, positions: np.ndarray | None = None) -> Any:
 
 
 def evaluate_on_test(
-    final: FinalModel, problem: _Problem, splits: Splits, *, metric: Metric, notes: list[str]
+    final: FinalModel,
+    problem: _Problem,
+    splits: Splits,
+    *,
+    metric: Metric,
+    notes: list[str],
+    deadline: float | None = None,
+    prefitted: Any = None,
 ) -> Tested:
-    """Refit on the search rows, then score once on the test rows."""
+    """Refit on the search rows, then score once on the test rows.
+
+    With ``deadline`` (a ``time.perf_counter()`` value) the refit stops there keeping the
+    rounds so far (:mod:`deadline`), and the notes say so. With ``prefitted`` (see
+    :func:`search_model`) there is no refit: that model is tested as it is."""
     X = problem.rows[problem.features]
     is_classifier = problem.task == "classification"
     model = LabelEncodedClassifier(final.estimator) if is_classifier else final.estimator
@@ -205,7 +244,13 @@ def evaluate_on_test(
         from modelyard.ml.automl.thresholds import ThresholdClassifier
 
         model = ThresholdClassifier(model, threshold=final.threshold)
-    model.fit(X.iloc[splits.search], fit_target(problem, splits.search))
+    if prefitted is not None:
+        model = prefitted
+    else:
+        y = fit_target(problem, splits.search)
+        bounded = fit_within(model, X.iloc[splits.search], y, deadline)
+        if bounded.stopped:
+            notes.append(f"final refit on {len(splits.search)} rows {bounded.describe()}")
     X_test, y_test = X.iloc[splits.test], problem.y[splits.test]
     latency_ms, size = measure(model, X_test.iloc[[0]])
     if is_classifier:

@@ -6,7 +6,14 @@ score after each fold and a median pruner stops the clearly bad ones; on large d
 (one holdout split) boosting trials go through successive halving on data-fraction rungs
 instead (see :mod:`pruning`). Before a trial
 starts, its duration is estimated from earlier trials; families that would not finish
-in the time left are skipped. Enough time is kept back to refit the best model.
+in the time left are skipped. Enough time is kept back to refit the best model and
+evaluate it on the test rows.
+
+Every trial has a deadline: the search's end (the budget less that reserve), and for the
+first trial also a share (``FIRST_TRIAL_SHARE``) of the time left, so that a model surely
+comes out even on big data. Boosting, forests and networks stop at it keeping the rounds
+so far (:mod:`deadline`); the trial is then usable, its reason says "stopped at the
+deadline" and its parameters the size reached, so the refit takes no longer.
 """
 
 from __future__ import annotations
@@ -41,6 +48,9 @@ OnTrial = Callable[[TrialRecord], None]
 _KEEP_PER_FAMILY = 3
 _MAX_SKIPS = 25
 _HEARTBEAT_S = 1.0
+# The first trial may use this share of the time left: it is sure to end with a model and
+# leaves room for the refit (its fits stop at the deadline, see :mod:`deadline`).
+FIRST_TRIAL_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,11 @@ class Limits:
     max_predict_latency_ms: float | None = None
     max_size_bytes: int | None = None
     n_refits: int = 1  # refits after the search (2 when refitting on every row too)
+
+
+def evaluation_reserve(budget_s: float) -> float:
+    """Seconds kept after the final refit for the test evaluation and the report."""
+    return 0.5 + 0.03 * budget_s
 
 
 class Clock:
@@ -61,6 +76,18 @@ class Clock:
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
+
+    def search_end(self) -> float:
+        """The ``time.perf_counter()`` by which trials must end (the refit reserve kept)."""
+        return self.started + self.budget_s - self.reserve_s
+
+    def end(self) -> float:
+        """The ``time.perf_counter()`` at which the whole budget is spent."""
+        return self.started + self.budget_s
+
+    def evaluation_reserve(self) -> float:
+        """Seconds kept after the final refit for the test evaluation and the report."""
+        return evaluation_reserve(self.budget_s)
 
     def left(self) -> float:
         """Seconds left for searching (the refit reserve already taken off)."""
@@ -77,6 +104,7 @@ class SearchState:
     durations: dict[str, list[float]] = field(default_factory=dict)
     best: TrialRecord | None = None
     stopped: BaseException | None = None  # the stop request that ended the search early
+    best_pipeline: Any = None  # the best trial's model as fitted on its (last) fold
 
     def usable(self) -> list[TrialRecord]:
         return [r for r in self.records if r.is_usable]
@@ -147,6 +175,8 @@ def _loop(
         record, prediction = run.trial(family, params, trial)
         _tell(study, trial, record)
         _remember(run.state, record, prediction, data=data)
+        if run.state.best is record:
+            run.state.best_pipeline = run.last_pipeline
         clock.reserve_s = _refit_reserve(run.state, data, clock.budget_s, limits.n_refits)
         on_trial(record)
         progress(clock.fraction(), _trial_message(record, run.state, data))
@@ -252,6 +282,7 @@ class _Search:
         self.data, self.families, self.clock = data, families, clock
         self.limits, self.progress = limits, progress
         self.state, self.cache = SearchState(), FoldCache(data)
+        self.last_pipeline: Any = None  # the last trial's fitted pipeline, if it has one
 
     def expected_duration(self, family: Family) -> float:
         """Mean duration of this family's trials, or a guess scaled from others' by cost."""
@@ -268,12 +299,14 @@ class _Search:
     ) -> tuple[TrialRecord, np.ndarray | None]:
         """Run one trial; a stopped or failed one gives a record without predictions."""
         number, started = len(self.state.records), time.perf_counter()
+        self.last_pipeline = None
         has_model = self.state.best is not None
 
         rungs = rungs_for(family.name, len(self.data.X), len(self.data.folds))
         if not any(r.family in BOOSTING and r.is_usable for r in self.state.records):
             rungs = ()  # the first booster has nothing to be halved against: fit it at once
         offset = FULL_STEP if rungs else 0
+        deadline = self.trial_deadline(has_model)
 
         def on_fold(fold: int, running_score: float) -> None:
             trial.report(running_score, fold + offset)
@@ -298,6 +331,7 @@ class _Search:
                 on_fold=on_fold,
                 rungs=rungs,
                 on_rung=on_rung,
+                deadline=deadline,
             )
         except TrialStopped as stop:
             self._note_duration(family, started)
@@ -312,21 +346,31 @@ class _Search:
             )
             return record, None
         self._note_duration(family, started)
+        self.last_pipeline = evaluation.pipeline
         latency_ms, size = measure(evaluation.pipeline, self.data.X.iloc[[0]])
         over = _over_limit(latency_ms, size, self.limits)
         record = TrialRecord(
             number=number,
             family=family.name,
-            params=params,
+            params={**params, **(evaluation.sizes or {})},  # the sizes actually fitted
             status="over_limit" if over else "ok",
             val_score=evaluation.val_score,
             fit_time_s=evaluation.fit_time_s,
             predict_latency_ms=latency_ms,
             size_bytes=size,
-            reason=over,
+            reason=over or evaluation.stopped,
             elapsed_s=self.clock.elapsed(),
         )
         return record, evaluation.prediction
+
+    def trial_deadline(self, has_model: bool) -> float:
+        """When this trial's fits must stop: the search's end, and for the first trial
+        (no model yet) also a share of the time left, so that a model surely comes out
+        with room to refit it."""
+        clock, now = self.clock, time.perf_counter()
+        if has_model:
+            return clock.search_end()
+        return min(clock.search_end(), now + FIRST_TRIAL_SHARE * max(0.0, clock.end() - now))
 
     def _between_folds(
         self, fold: int, trial: Any, family: Family, *, started: float, has_model: bool
@@ -420,13 +464,19 @@ def _remember(
 def _refit_reserve(
     state: SearchState, data: SearchData, budget_s: float, n_refits: int = 1
 ) -> float:
-    """Seconds to keep back: ensemble selection and refitting the best model, with margin."""
+    """Seconds to keep back: ensemble selection, refitting the best model (with margin),
+    then the test evaluation."""
     if state.best is None:
         return 0.0
+    per_fit = refit_estimate(state.best, data)
+    return 1.5 * per_fit * n_refits + 0.3 + 0.03 * budget_s + evaluation_reserve(budget_s)
+
+
+def refit_estimate(record: TrialRecord, data: SearchData) -> float:
+    """Seconds to refit ``record``'s model on all search rows, from its fold fit times."""
     n_folds = len(data.folds)
     train_share = float(np.mean([len(tr) for tr, _ in data.folds])) / len(data.X)
-    per_fit = state.best.fit_time_s / n_folds / max(train_share, 0.5)
-    return 1.5 * per_fit * n_refits + 0.3 + 0.03 * budget_s
+    return record.fit_time_s / n_folds / max(train_share, 0.5)
 
 
 def _trial_message(record: TrialRecord, state: SearchState, data: SearchData) -> str:
@@ -434,6 +484,7 @@ def _trial_message(record: TrialRecord, state: SearchState, data: SearchData) ->
     best = f"best {state.best.val_score:.4f}" if state.best and state.best.val_score else "no model"
     if record.status in ("ok", "over_limit") and record.val_score is not None:
         note = " (over the limit)" if record.status == "over_limit" else ""
+        note = f" ({record.reason})" if record.status == "ok" and record.reason else note
         score = f"val {name}={record.val_score:.4f}{note}"
         return f"trial {record.number}: {record.family} {score} ({best})"
     return f"trial {record.number}: {record.family} {record.status}: {record.reason} ({best})"

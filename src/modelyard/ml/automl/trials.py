@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from modelyard.ml.automl.columns import ColumnKinds
+from modelyard.ml.automl.deadline import Bounded, fit_within
 from modelyard.ml.automl.families import Family, FamilyContext, Params
 from modelyard.ml.automl.metrics import Metric
 from modelyard.ml.automl.options import PrepOptions
@@ -122,6 +123,8 @@ class Evaluation:
     val_score: float
     fit_time_s: float
     pipeline: Any  # preprocessing + model of the last fold, for latency and size
+    stopped: str = ""  # "stopped at the deadline (...)" when a fold's fit was cut short
+    sizes: dict[str, int] | None = None  # the sizes reached then (smallest over folds)
 
 
 def predict(model: Any, X: Any, ctx: FamilyContext) -> np.ndarray:
@@ -148,31 +151,46 @@ def evaluate(
     on_fold: OnFold,
     rungs: tuple[tuple[float, int], ...] = (),
     on_rung: OnFold | None = None,
+    deadline: float | None = None,
 ) -> Evaluation:
     """Fit on every fold; the score is taken on all out-of-fold predictions together.
 
     With ``rungs`` ((share of rows, step), ...), each fold is first fitted on that share of
     its training rows and the validation score reported through ``on_rung(step, score)``,
     which may stop the trial (successive halving, see :mod:`pruning`).
+
+    With ``deadline`` (a ``time.perf_counter()`` value) the time left is shared among the
+    folds still to fit, and each fit stops at its share keeping the rounds so far
+    (:mod:`deadline`): the trial ends by the deadline with a usable model and score.
     """
     from sklearn.pipeline import Pipeline
 
     pooled = np.full(data.prediction_shape(), np.nan)
     fit_time, fold_scores = 0.0, []
     prep, model = None, None
+    stops: list[Bounded] = []
     for i, (_, val) in enumerate(data.folds):
         started = time.perf_counter()
         prep, X_train, X_val = _preprocessed(cache, family, i)
+        fold_deadline = _fold_deadline(deadline, len(data.folds) - i)
         for share, step in rungs if on_rung is not None else ():
             n_rows = int(share * X_train.shape[0])
-            _, rung_prediction = _fit_fold(
-                data, family, params, X_train=X_train[:n_rows], X_val=X_val, fold=i, n_rows=n_rows
+            _, rung_prediction, _ = _fit_fold(
+                data,
+                family,
+                params,
+                X_train=X_train[:n_rows],
+                X_val=X_val,
+                fold=i,
+                n_rows=n_rows,
+                deadline=fold_deadline,
             )
             assert on_rung is not None
             on_rung(step, safe_score(data.metric, data.y[val], rung_prediction))
-        model, fold_prediction = _fit_fold(
-            data, family, params, X_train=X_train, X_val=X_val, fold=i
+        model, fold_prediction, bounded = _fit_fold(
+            data, family, params, X_train=X_train, X_val=X_val, fold=i, deadline=fold_deadline
         )
+        stops += [bounded] if bounded.stopped else []
         fit_time += time.perf_counter() - started
         pooled[val] = fold_prediction
         fold_scores.append(safe_score(data.metric, data.y[val], fold_prediction))
@@ -183,7 +201,18 @@ def evaluate(
     if math.isnan(score):
         raise TrialFailed(f"the validation {data.metric.name} could not be computed")
     pipeline = Pipeline([("preprocess", prep), ("model", model)])
-    return Evaluation(prediction, score, fit_time, pipeline)
+    if not stops:
+        return Evaluation(prediction, score, fit_time, pipeline)
+    sizes = {k: min(b.sizes[k] for b in stops if k in b.sizes) for b in stops for k in b.sizes}
+    return Evaluation(prediction, score, fit_time, pipeline, stops[0].describe(), sizes)
+
+
+def _fold_deadline(deadline: float | None, folds_left: int) -> float | None:
+    """This fold's share of the time left before ``deadline``."""
+    if deadline is None:
+        return None
+    now = time.perf_counter()
+    return now + max(0.0, deadline - now) / max(folds_left, 1)
 
 
 def _preprocessed(cache: FoldCache, family: Family, fold: int) -> tuple[Any, Any, Any]:
@@ -202,7 +231,8 @@ def _fit_fold(
     X_val: Any,
     fold: int,
     n_rows: int | None = None,
-) -> tuple[Any, np.ndarray]:
+    deadline: float | None = None,
+) -> tuple[Any, np.ndarray, Bounded]:
     from modelyard.ml.automl.model_steps import build_model
 
     train = data.folds[fold][0][:n_rows]  # the first ``n_rows`` (a random share) for a rung
@@ -210,13 +240,13 @@ def _fit_fold(
         model = build_model(family, params, data.ctx, data.prep)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model.fit(X_train, data.y[train])
+            bounded = fit_within(model, X_train, data.y[train], deadline)
             prediction = predict(model, X_val, data.ctx)
     except Exception as exc:  # any learner error makes this trial fail, not the search
         raise TrialFailed(f"{type(exc).__name__}: {exc}"[:300]) from exc
     if not np.all(np.isfinite(prediction)):
         raise TrialFailed("the model predicted non-finite values")
-    return model, prediction
+    return model, prediction, bounded
 
 
 def measure(pipeline: Any, row: pd.DataFrame) -> tuple[float, int]:

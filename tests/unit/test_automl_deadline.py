@@ -1,0 +1,133 @@
+"""Deadline-bounded fits: each learner stops near its deadline with a model that predicts."""
+
+import time
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_limits
+
+from modelyard.ml.automl.deadline import fit_within
+
+_ROWS = 20_000
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((_ROWS, 20))
+    y = (X[:, 0] + X[:, 1] * X[:, 2] + rng.standard_normal(_ROWS) > 0).astype(int)
+    return X, y
+
+
+def _slow_models():
+    from catboost import CatBoostClassifier
+    from lightgbm import LGBMClassifier
+    from sklearn.ensemble import (
+        ExtraTreesClassifier,
+        HistGradientBoostingClassifier,
+        RandomForestClassifier,
+    )
+    from xgboost import XGBClassifier
+
+    return {
+        "lightgbm": LGBMClassifier(n_estimators=100_000, num_leaves=63, verbose=-1, n_jobs=1),
+        "xgboost": XGBClassifier(n_estimators=100_000, max_depth=8, n_jobs=1, tree_method="hist"),
+        "catboost": CatBoostClassifier(
+            iterations=100_000, depth=8, verbose=0, thread_count=1, allow_writing_files=False
+        ),
+        "random_forest": RandomForestClassifier(n_estimators=5_000, n_jobs=1, random_state=0),
+        "extra_trees": ExtraTreesClassifier(n_estimators=5_000, n_jobs=1, random_state=0),
+        "hgb": HistGradientBoostingClassifier(max_iter=100_000, early_stopping=False),
+    }
+
+
+@pytest.mark.parametrize(
+    "name", ["lightgbm", "xgboost", "catboost", "random_forest", "extra_trees", "hgb"]
+)
+def test_a_fit_given_a_deadline_returns_in_time_with_a_model_that_predicts(data, name):
+    X, y = data
+    model = _slow_models()[name]  # imported before the clock starts
+    with threadpool_limits(limits=1):  # as the engine runs them (HGB uses OpenMP threads)
+        started = time.perf_counter()
+        bounded = fit_within(model, X, y, started + 0.3)
+        took = time.perf_counter() - started
+    assert took < 0.5 + 0.5  # 0.3 s away, ~0.5 s on an idle machine; slack for a loaded one
+    assert bounded.stopped and bounded.sizes and "stopped at the deadline" in bounded.describe()
+    proba = model.predict_proba(X[:100])
+    assert proba.shape == (100, 2) and np.all(np.isfinite(proba))
+
+
+def test_a_fit_that_finishes_before_its_deadline_is_a_plain_fit(data):
+    from lightgbm import LGBMClassifier
+
+    X, y = data
+    model = LGBMClassifier(n_estimators=5, verbose=-1, n_jobs=1)
+    bounded = fit_within(model, X[:500], y[:500], time.perf_counter() + 30)
+    assert not bounded.stopped and model.booster_.current_iteration() == 5
+
+
+def test_wrappers_and_pipelines_are_looked_through(data):
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+    from xgboost import XGBClassifier
+
+    from modelyard.ml.automl.estimators import LabelEncodedClassifier
+
+    X, y = data
+    labels = np.where(y == 1, "yes", "no")
+    inner = XGBClassifier(n_estimators=100_000, max_depth=8, n_jobs=1, tree_method="hist")
+    model = LabelEncodedClassifier(Pipeline([("scale", StandardScaler()), ("model", inner)]))
+    started = time.perf_counter()
+    bounded = fit_within(model, X, labels, started + 0.3)
+    assert time.perf_counter() - started < 1.0 and bounded.stopped
+    assert set(model.predict(X[:50])) <= {"yes", "no"}
+    assert model.estimator_.steps[-1][1].get_params()["callbacks"] is None
+
+
+@pytest.mark.parametrize("budget", [4.0, 1.5])
+def test_the_search_with_a_tiny_budget_on_20k_rows_ends_within_it(budget):
+    import pandas as pd
+
+    from modelyard.ml.automl import AutoMLConfig, fit_automl
+
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((_ROWS, 10))
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(10)])
+    frame["y"] = np.where(X[:, 0] + X[:, 1] * X[:, 2] + rng.standard_normal(_ROWS) > 0, "a", "b")
+    config = AutoMLConfig(
+        time_budget_s=budget,
+        families=("lightgbm", "xgboost", "random_forest"),
+        n_jobs=1,
+        validation="holdout",
+    )
+    started = time.perf_counter()
+    result = fit_automl(frame, "y", config)
+    wall = time.perf_counter() - started
+    assert wall < budget + 1.5, (wall, result.notes)
+    assert result.test_metrics["roc_auc"] > 0.7
+    assert result.leaderboard and any(t.is_usable for t in result.leaderboard)
+    assert set(result.model.predict(frame.drop(columns="y").head(50))) <= {"a", "b"}
+    # a refit that would overrun is skipped: the search's fitted model is used, and said so
+    skipped = [n for n in result.notes if "refit" in n and "skipped" in n]
+    assert not skipped or "the search's model fitted on" in skipped[0]
+
+
+def test_the_search_model_is_wrapped_like_a_refitted_one(data):
+    from types import SimpleNamespace
+
+    import pandas as pd
+    from lightgbm import LGBMClassifier
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from modelyard.ml.automl.final import search_model
+
+    X, y = data
+    pipeline = Pipeline([("scale", StandardScaler()), ("model", LGBMClassifier(n_estimators=5))])
+    pipeline.set_params(model__verbose=-1).fit(X[:2000], y[:2000])  # fitted on class codes
+    problem = SimpleNamespace(task="classification", labels=pd.Series(np.where(y, "yes", "no")))
+    plain = search_model(pipeline, problem, None)
+    assert set(plain.predict(X[:50])) <= {"yes", "no"} and list(plain.classes_) == ["no", "yes"]
+    strict = search_model(pipeline, problem, 0.99)
+    assert set(strict.predict(X[:50])) == {"no"}
+    assert np.allclose(strict.predict_proba(X[:5]), pipeline.predict_proba(X[:5]))

@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from modelyard import __version__
 from modelyard.api.errors import install_error_handlers
+from modelyard.api.fast_predict import PredictFastPath
 from modelyard.api.routes import api_router
 from modelyard.logs import actor_var, request_id_var
 from modelyard.ports import Compute
@@ -73,6 +74,7 @@ def create_app(
     )
     app.state.services = services
     install_error_handlers(app)
+    app.add_middleware(PredictFastPath)  # inside _RequestContext: logged and measured too
     app.add_middleware(_RequestContext)
     _add_operational_routes(app, services)
     app.include_router(api_router)

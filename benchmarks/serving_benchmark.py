@@ -153,7 +153,7 @@ async def _connection(
                     await asyncio.sleep(delay)
                 now = next_at
                 next_at += interval_s
-            if now >= stop_at:
+            if now >= stop_at or time.perf_counter() >= stop_at:  # a slow server: stop too
                 return
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")

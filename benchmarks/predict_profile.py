@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import json
 import logging
 import pstats
@@ -105,6 +106,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--no-ui", action="store_true")
+    parser.add_argument(
+        "--no-settle", action="store_true", help="gc.unfreeze() before the run (as before)"
+    )
     args = parser.parse_args()
     from modelyard.app import create_app
     from modelyard.integrations.dask_compute import DaskCompute
@@ -122,8 +126,20 @@ def main() -> None:
         app = create_app(settings, compute=compute, with_ui=not args.no_ui)
         token, record = _deploy(app, tmp)
 
+        pauses: dict[int, list[float]] = {0: [], 1: [], 2: []}
+        gc_started = [0.0]
+
+        def on_gc(phase: str, info: dict[str, int]) -> None:
+            if phase == "start":
+                gc_started[0] = time.perf_counter()
+            else:
+                pauses[info["generation"]].append(time.perf_counter() - gc_started[0])
+
         async def run() -> None:
             await _drive(app, token, record, 200)  # warm: compile, caches
+            if args.no_settle:  # undo what the app and the serving cache did
+                gc.unfreeze()
+            gc.callbacks.append(on_gc)
             if args.profile:
                 profiler = cProfile.Profile()
                 profiler.enable()
@@ -133,12 +149,19 @@ def main() -> None:
                 stats = pstats.Stats(profiler).sort_stats("tottime")
                 stats.print_stats(35)
                 stats.sort_stats("cumulative").print_stats(60)
+            gc.callbacks.remove(on_gc)
+            for generation, seen in pauses.items():
+                if seen:
+                    print(
+                        f"gc generation {generation}: {len(seen)} collections, "
+                        f"max {max(seen) * 1e3:.1f} ms, total {sum(seen) * 1e3:.0f} ms"
+                    )
             times.sort()
             mean = sum(times) / len(times)
             print(
                 f"{len(times)} requests in-process: mean {mean * 1e3:.3f} ms, "
                 f"p50 {times[len(times) // 2] * 1e3:.3f} ms, "
-                f"p99 {times[int(len(times) * 0.99)] * 1e3:.3f} ms "
+                f"p99 {times[int(len(times) * 0.99)] * 1e3:.3f} ms, max {times[-1] * 1e3:.1f} ms "
                 f"-> {1 / mean:.0f} req/s on one core"
             )
 

@@ -15,7 +15,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from modelyard import __version__
 from modelyard.api.errors import install_error_handlers
+from modelyard.api.fast_predict import PredictFastPath
 from modelyard.api.routes import api_router
+from modelyard.heap import settle
 from modelyard.logs import actor_var, request_id_var
 from modelyard.ports import Compute
 from modelyard.services.container import Services, build_services, resolve_secret
@@ -58,6 +60,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         scheduler = _start_scheduler(services)
         app.state.scheduler = scheduler
+        settle()  # the heap built so far lives as long as the app: out of the collector's way
         yield
         if scheduler is not None:
             scheduler.stop()
@@ -73,6 +76,7 @@ def create_app(
     )
     app.state.services = services
     install_error_handlers(app)
+    app.add_middleware(PredictFastPath)  # inside _RequestContext: logged and measured too
     app.add_middleware(_RequestContext)
     _add_operational_routes(app, services)
     app.include_router(api_router)

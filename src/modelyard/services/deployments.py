@@ -28,6 +28,7 @@ from modelyard.services.audit import record_event
 from modelyard.services.models import model_version_row, to_model_version
 from modelyard.services.paging import paginate
 from modelyard.services.prediction_log import PredictionLog
+from modelyard.services.refresh_ahead import REFRESH_AHEAD_S, Refresher
 from modelyard.services.revisions import add_revision, arms_of, current_revision
 from modelyard.services.serving_cache import ServingCache
 
@@ -117,6 +118,7 @@ class DeploymentService:
         self._serving = serving or ServingCache(tracker)
         # (workspace id, endpoint name) -> the endpoint's route, reused until it expires
         self._lookups: dict[tuple[int, str], _Route] = {}
+        self._refresher = Refresher("route-refresh")
 
     def wait_for_shadows(self, timeout_s: float = 30) -> None:
         """Block until every queued shadow scoring has run and been handed to the log."""
@@ -128,6 +130,7 @@ class DeploymentService:
     def close(self) -> None:
         """Finish queued shadow scoring (call before closing the prediction log)."""
         self._shadow_pool.shutdown(wait=True)
+        self._refresher.close()
 
     def create(
         self, actor: Actor, name: str, model_version_id: int, *, stage: str = "development"
@@ -297,7 +300,20 @@ class DeploymentService:
         now = time.monotonic()
         cached = self._lookups.get(key)
         if cached is not None and cached.expires_at > now:
+            if cached.expires_at - now < REFRESH_AHEAD_S:  # in use: read it again, off the path
+                self._refresher.submit(key, lambda: self._refresh(actor, name, cached))
             return cached
+        route = self._read_route(actor, name, now)
+        self._lookups[key] = route
+        return route
+
+    def _refresh(self, actor: Actor, name: str, cached: _Route) -> None:
+        route = self._read_route(actor, name, time.monotonic())
+        key = (actor.workspace_id, name)
+        if self._lookups.get(key) is cached:  # not forgotten (changed) in the meantime
+            self._lookups[key] = route
+
+    def _read_route(self, actor: Actor, name: str, now: float) -> _Route:
         with self._uow.begin() as session:
             deployment = _deployment_row(session, actor, name)
             arms = arms_of(current_revision(session, deployment))
@@ -307,9 +323,7 @@ class DeploymentService:
                 )
                 for arm in arms
             }
-            route = _Route(now + _LOOKUP_TTL_S, deployment.id, tuple(arms), versions)
-        self._lookups[key] = route
-        return route
+            return _Route(now + _LOOKUP_TTL_S, deployment.id, tuple(arms), versions)
 
     def _score(self, version: ModelVersion, rows: builtins.list[dict[str, Any]]) -> Scores:
         """The model's scores for checked records (compiled path, cached per version): the

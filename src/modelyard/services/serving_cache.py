@@ -11,6 +11,7 @@ import threading
 from collections import OrderedDict
 
 from modelyard.domain import ModelVersion
+from modelyard.heap import settle
 from modelyard.ml.compiled import ServedModel, compile_model
 from modelyard.ports import Tracker
 
@@ -40,6 +41,7 @@ class ServingCache:
                 served = self._models.get(version.id)
             if served is None:
                 served = self._load(version)
+                settle()  # the model (and what loading it imported) is long-lived too
             with self._lock:
                 self._models[version.id] = served
                 self._models.move_to_end(version.id)

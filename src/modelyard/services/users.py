@@ -19,6 +19,7 @@ from modelyard.domain import Actor, ApiToken, IssuedToken, Page, Permission, Rol
 from modelyard.errors import AuthenticationError, ConflictError, InvalidInputError, NotFoundError
 from modelyard.services.audit import record_event
 from modelyard.services.paging import paginate
+from modelyard.services.refresh_ahead import REFRESH_AHEAD_S, Refresher
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ class UserService:
         self._token_ttl = timedelta(seconds=token_ttl_s)
         self._hasher = _password_hasher()
         self._resolved: dict[str, tuple[float, Actor]] = {}  # token hash -> (until, actor)
+        self._refresher = Refresher("token-refresh")
 
     # -- first start -------------------------------------------------------------------
     def bootstrap(self, username: str | None, password: str | None) -> BootstrapResult | None:
@@ -176,10 +178,24 @@ class UserService:
 
     def cached_actor(self, token: str) -> Actor | None:
         """The actor of a token validated in the last ``TOKEN_CACHE_S`` seconds, else None."""
-        cached = self._resolved.get(_hash_token(token))
-        if cached is not None and cached[0] > time.monotonic():
-            return cached[1]
-        return None
+        key = _hash_token(token)
+        cached = self._resolved.get(key)
+        now = time.monotonic()
+        if cached is None or cached[0] <= now:
+            return None
+        if cached[0] - now < REFRESH_AHEAD_S:  # in use: validate it again, off the path
+            self._refresher.submit(key, lambda: self._refresh(token, key, cached))
+        return cached[1]
+
+    def _refresh(self, token: str, key: str, cached: tuple[float, Actor]) -> None:
+        try:
+            actor = self._resolve_token(token)
+        except AuthenticationError:
+            if self._resolved.get(key) is cached:  # revoked or expired elsewhere: forget it
+                self._resolved.pop(key, None)
+            return
+        if self._resolved.get(key) is cached:  # not revoked here in the meantime
+            self._resolved[key] = (time.monotonic() + TOKEN_CACHE_S, actor)
 
     def _resolve_token(self, token: str) -> Actor:
         now = datetime.now(UTC)

@@ -43,7 +43,7 @@ async def compare_page(actor: Actor, ids: str = "") -> None:
 
 def _show(comparison: RunComparison) -> None:
     ids = [str(i) for i in comparison.run_ids]
-    ui.label("Metrics (held-out test rows; best in bold)").classes("text-lg font-semibold")
+    ui.label("Metrics (held-out test rows; the best marked ★)").classes("text-lg font-semibold")
     columns = [{"name": "metric", "label": "metric", "field": "metric", "align": "left"}]
     columns += [{"name": i, "label": f"run {i}", "field": i} for i in ids]
     rows = [

@@ -21,7 +21,6 @@ from modelyard.domain import Actor, Job, JobKind, Page, Permission, Run
 from modelyard.domain.training import TrainingOptions
 from modelyard.errors import InvalidInputError, NotFoundError
 from modelyard.ports import ArtifactStore, ProgressReporter, TrackedChild, Tracker
-from modelyard.services.audit import record_event
 from modelyard.services.jobs import JobService, add_job, to_job
 from modelyard.services.paging import paginate
 from modelyard.services.projects import project_row
@@ -31,6 +30,7 @@ from modelyard.services.run_artifacts import (
     package_versions,
     run_files,
 )
+from modelyard.services.run_records import add_run
 from modelyard.services.unsupervised_training import check_unsupervised_target
 from modelyard.services.versions import version_row
 
@@ -354,8 +354,9 @@ class TrainingService:
         }
         features = [c for c in columns if c["name"] in set(result.feature_columns)]
         with self._uow.begin() as session:
-            row = SqlRun(
-                workspace_id=actor.workspace_id,
+            run_id = add_run(
+                session,
+                actor,
                 project_id=params.get("project_id"),
                 job_id=job_id,
                 dataset_version_id=version_id,
@@ -369,18 +370,7 @@ class TrainingService:
                 feature_columns=features,
                 classes=result.classes,
                 details=_plain(details),
-                created_by=actor.username,
             )
-            session.add(row)
-            session.flush()
-            record_event(
-                session,
-                actor,
-                "run.create",
-                ("run", row.id),
-                {"job_id": job_id, "metrics": result.test_metrics},
-            )
-            run_id = row.id
             message = "done"
             if result.stopped_early:
                 message = (

@@ -19,7 +19,7 @@ from modelyard.domain import Actor
 from modelyard.domain.training import TrainingOptions
 from modelyard.errors import InvalidInputError
 from modelyard.ports import ArtifactStore, ProgressReporter, TrackedChild, Tracker
-from modelyard.services.audit import record_event
+from modelyard.services.run_records import add_run
 from modelyard.services.versions import version_row
 
 
@@ -87,8 +87,9 @@ def execute_unsupervised(
     }
     features = [c for c in columns if c["name"] in set(result.feature_columns)]
     with uow.begin() as session:
-        row = SqlRun(
-            workspace_id=actor.workspace_id,
+        run_id = add_run(
+            session,
+            actor,
             project_id=params.get("project_id"),
             job_id=job_id,
             dataset_version_id=version_id,
@@ -102,18 +103,7 @@ def execute_unsupervised(
             feature_columns=features,
             classes=None,
             details=_plain(details),
-            created_by=actor.username,
         )
-        session.add(row)
-        session.flush()
-        record_event(
-            session,
-            actor,
-            "run.create",
-            ("run", row.id),
-            {"job_id": job_id, "metrics": _finite(result.metrics)},
-        )
-        run_id = row.id
     reporter.report(1.0, f"best: {result.algorithm}, {result.metric} {result.val_score:.4g}")
     return {
         "run_id": run_id,

@@ -3,6 +3,7 @@
 import json
 import os
 import sys
+import threading
 import time
 
 import cloudpickle
@@ -79,6 +80,35 @@ def test_cancelling_a_queued_job_means_it_never_runs(services, admin):
     time.sleep(1)
     job = services.jobs.get(admin, job_id)
     assert job.status is JobStatus.CANCELLED and job.started_at is None
+
+
+def test_a_worker_starting_a_job_while_it_is_cancelled_never_loses_the_cancel(services, admin):
+    """Start and cancel race on every job: each ends cancelled unstarted, or running and asked
+    to stop; never running with the cancel lost (a read-then-write did that on PostgreSQL)."""
+    job_ids = [_queued_job(services, admin) for _ in range(30)]
+    started: dict[int, bool] = {}
+    barrier = threading.Barrier(2)
+
+    def start_all():
+        barrier.wait()
+        for job_id in job_ids:
+            started[job_id] = services.recorder.start(job_id) is not None
+
+    worker = threading.Thread(target=start_all)
+    worker.start()
+    barrier.wait()
+    for job_id in job_ids:
+        try:
+            services.jobs.cancel(admin, job_id)
+        except ConflictError:
+            pytest.fail("a queued or running job refused the cancel")
+    worker.join()
+    for job_id in job_ids:
+        job = services.jobs.get(admin, job_id)
+        if started[job_id]:
+            assert job.status is JobStatus.RUNNING and job.is_cancel_requested, job
+        else:
+            assert job.status is JobStatus.CANCELLED and job.started_at is None, job
 
 
 def test_a_finished_job_cannot_be_cancelled(services, admin):

@@ -37,6 +37,11 @@ _ALLOWED: dict[JobStatus, frozenset[JobStatus]] = {
 }
 
 
+def may_become(new: JobStatus) -> frozenset[JobStatus]:
+    """The statuses from which a job may move to ``new``."""
+    return frozenset(status for status, targets in _ALLOWED.items() if new in targets)
+
+
 def check_transition(current: JobStatus, new: JobStatus) -> None:
     """Raise ConflictError when a job may not move from ``current`` to ``new``."""
     if new not in _ALLOWED[current]:

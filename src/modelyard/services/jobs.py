@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from modelyard.db.tables import SqlJob, SqlJobLog, SqlUser
 from modelyard.db.uow import UnitOfWork
 from modelyard.domain import Actor, Job, JobKind, JobLogLine, JobStatus, Page, Permission, Role
-from modelyard.domain.jobs import check_transition
+from modelyard.domain.jobs import may_become
 from modelyard.errors import ConflictError, JobCancelledError, NotFoundError
 from modelyard.ports import Compute
 from modelyard.services.audit import record_event
@@ -151,19 +151,26 @@ class JobService:
             return [JobLogLine.model_validate(row) for row in rows]
 
     def cancel(self, actor: Actor, job_id: int) -> Job:
-        """Cancel a queued job at once; ask a running one to stop at its next progress report."""
+        """Cancel a queued job at once; ask a running one to stop at its next progress report.
+
+        Both are compare-and-set updates: a worker starting the job at the same moment
+        either sees it cancelled or is asked to stop, never both nor neither.
+        """
         actor.require(Permission.WRITE, "cancel jobs")
         with self._uow.begin() as session:
             row = job_row(session, actor, job_id)
-            status = JobStatus(row.status)
-            if status.is_finished:
-                raise ConflictError(f"Job {job_id} has already {status}.", code="job.finished")
-            if status is JobStatus.QUEUED:
-                _finish(row, JobStatus.CANCELLED, message="cancelled before it started")
-            else:
-                row.is_cancel_requested = True
-                row.message = "cancelling..."
-            record_event(session, actor, "job.cancel", ("job", row.id))
+            cancelled = _move(
+                session,
+                job_id,
+                JobStatus.CANCELLED,
+                "cancelled before it started",
+                only_from=JobStatus.QUEUED,
+            )
+            if not cancelled and not _ask_to_stop(session, job_id):
+                session.refresh(row)
+                raise ConflictError(f"Job {job_id} has already {row.status}.", code="job.finished")
+            record_event(session, actor, "job.cancel", ("job", job_id))
+            session.refresh(row)
             job = to_job(row)
         if job.status is JobStatus.CANCELLED:
             self._compute.cancel(dask_key(job_id))
@@ -187,13 +194,46 @@ class JobService:
         return len(lost)
 
 
-def _finish(row: SqlJob, status: JobStatus, *, message: str) -> None:
-    check_transition(JobStatus(row.status), status)
-    row.status = status
-    row.message = message
-    row.finished_at = datetime.now(UTC)
+def _ask_to_stop(session: Session, job_id: int) -> bool:
+    """Flag a running job to stop at its next progress report; False when it is not running."""
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(SqlJob)
+        .where(SqlJob.id == job_id, SqlJob.status == JobStatus.RUNNING)
+        .values(is_cancel_requested=True, message="cancelling...")
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+def _move(
+    session: Session,
+    job_id: int,
+    status: JobStatus,
+    message: str,
+    *,
+    only_from: JobStatus | None = None,
+    **values: Any,
+) -> bool:
+    """Move the job to ``status`` if its current status allows it, in one conditional UPDATE.
+
+    A read-then-write would lose a race (a worker starting the job while a user cancels
+    it); the database decides instead, and False says another writer got there first.
+    """
+    sources = {only_from} if only_from else may_become(status)
+    now = datetime.now(UTC)
+    if status is JobStatus.RUNNING:
+        values["started_at"] = now
+    elif status.is_finished:
+        values["finished_at"] = now
     if status is JobStatus.SUCCEEDED:
-        row.progress = 1.0
+        values["progress"] = 1.0
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        update(SqlJob)
+        .where(SqlJob.id == job_id, SqlJob.status.in_([str(s) for s in sources]))
+        .values(status=status, message=message, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
 
 
 @dataclass(frozen=True)
@@ -212,12 +252,10 @@ class JobRecorder:
     def start(self, job_id: int) -> StartedJob | None:
         """Mark the job running; None when it was cancelled or failed before it started."""
         with self._uow.begin() as session:
-            row = session.get(SqlJob, job_id)
-            if row is None or JobStatus(row.status) is not JobStatus.QUEUED:
+            if not _move(session, job_id, JobStatus.RUNNING, "started"):
                 return None
-            row.status = JobStatus.RUNNING
-            row.started_at = datetime.now(UTC)
-            row.message = "started"
+            row = session.get(SqlJob, job_id)
+            assert row is not None
             user = session.get(SqlUser, row.created_by_id)
             role = Role(user.role) if user else Role.VIEWER
             actor = Actor(
@@ -230,28 +268,21 @@ class JobRecorder:
 
     def succeed(self, job_id: int, result: dict[str, Any], message: str = "done") -> None:
         with self._uow.begin() as session:
-            row = session.get(SqlJob, job_id)
-            if row is not None:
-                row.result = result
-                _finish(row, JobStatus.SUCCEEDED, message=message)
+            _move(session, job_id, JobStatus.SUCCEEDED, message, result=result)
 
     def fail(self, job_id: int, code: str, message: str) -> bool:
         """Mark an unfinished job failed; False when it had finished already."""
         with self._uow.begin() as session:
-            row = session.get(SqlJob, job_id)
-            if row is None or JobStatus(row.status).is_finished:
-                return False
-            row.error_code = code
-            row.error_message = message
-            _finish(row, JobStatus.FAILED, message=message)
-            session.add(SqlJobLog(job_id=job_id, level="ERROR", message=message))
-            return True
+            failed = _move(
+                session, job_id, JobStatus.FAILED, message, error_code=code, error_message=message
+            )
+            if failed:
+                session.add(SqlJobLog(job_id=job_id, level="ERROR", message=message))
+            return failed
 
     def cancelled(self, job_id: int) -> None:
         with self._uow.begin() as session:
-            row = session.get(SqlJob, job_id)
-            if row is not None and not JobStatus(row.status).is_finished:
-                _finish(row, JobStatus.CANCELLED, message="cancelled")
+            _move(session, job_id, JobStatus.CANCELLED, "cancelled")
 
     def reporter(self, job_id: int) -> DbProgressReporter:
         return DbProgressReporter(self._uow, job_id)
@@ -274,7 +305,7 @@ class DbProgressReporter:
         with self._uow.begin() as session:
             session.execute(
                 update(SqlJob)
-                .where(SqlJob.id == self._job_id)
+                .where(SqlJob.id == self._job_id, SqlJob.finished_at.is_(None))
                 .values(progress=max(0.0, min(1.0, fraction)), message=message[:2000])
             )
             session.add(SqlJobLog(job_id=self._job_id, level="INFO", message=message))

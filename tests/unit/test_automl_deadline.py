@@ -113,6 +113,7 @@ def test_the_search_with_a_tiny_budget_on_20k_rows_ends_within_it(budget):
 
 
 def test_the_search_model_is_wrapped_like_a_refitted_one(data):
+    import dataclasses
     from types import SimpleNamespace
 
     import pandas as pd
@@ -120,14 +121,20 @@ def test_the_search_model_is_wrapped_like_a_refitted_one(data):
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from modelyard.ml.automl.final import search_model
+    from modelyard.ml.automl.estimators import temperature_scaled
+    from modelyard.ml.automl.final import FinalModel, search_model
 
     X, y = data
     pipeline = Pipeline([("scale", StandardScaler()), ("model", LGBMClassifier(n_estimators=5))])
     pipeline.set_params(model__verbose=-1).fit(X[:2000], y[:2000])  # fitted on class codes
     problem = SimpleNamespace(task="classification", labels=pd.Series(np.where(y, "yes", "no")))
-    plain = search_model(pipeline, problem, None)
+    final = FinalModel(pipeline, "lightgbm", 0.5)
+    plain = search_model(pipeline, problem, final)
     assert set(plain.predict(X[:50])) <= {"yes", "no"} and list(plain.classes_) == ["no", "yes"]
-    strict = search_model(pipeline, problem, 0.99)
+    strict = search_model(pipeline, problem, dataclasses.replace(final, threshold=0.99))
     assert set(strict.predict(X[:50])) == {"no"}
     assert np.allclose(strict.predict_proba(X[:5]), pipeline.predict_proba(X[:5]))
+    sharper = search_model(pipeline, problem, dataclasses.replace(final, temperature=0.5))
+    assert np.allclose(
+        sharper.predict_proba(X[:5]), temperature_scaled(pipeline.predict_proba(X[:5]), 0.5)
+    )

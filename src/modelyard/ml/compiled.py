@@ -393,7 +393,7 @@ class _Model:
         from sklearn.ensemble import VotingClassifier, VotingRegressor
         from sklearn.pipeline import Pipeline
 
-        from modelyard.ml.automl.estimators import LabelEncodedClassifier
+        from modelyard.ml.automl.estimators import LabelEncodedClassifier, temperature_scaled
 
         self.classes: np.ndarray | None = None
         self._predict: Callable[[dict[str, Any], int], np.ndarray] = self._argmax
@@ -405,14 +405,15 @@ class _Model:
             if inner.classes is None or inner._proba is None:
                 raise NotCompilable("label-encoded model without probabilities")
             known = np.asarray(inner.classes).astype(int)
+            temperature = float(getattr(model, "temperature", 1.0))
 
             def proba(columns: dict[str, Any], n: int) -> np.ndarray:
                 p = np.asarray(inner.proba(columns, n), dtype=float)
-                if p.shape[1] == n_classes and np.array_equal(known, np.arange(n_classes)):
-                    return p
-                full = np.zeros((p.shape[0], n_classes))
-                full[:, known] = p
-                return full
+                if p.shape[1] != n_classes or not np.array_equal(known, np.arange(n_classes)):
+                    full = np.zeros((p.shape[0], n_classes))
+                    full[:, known] = p
+                    p = full
+                return temperature_scaled(p, temperature)
 
             self._proba: Callable[[dict[str, Any], int], np.ndarray] | None = proba
             self._predict = self._argmax

@@ -6,7 +6,8 @@ columns). Boosting libraries compute exact tree SHAP themselves (LightGBM ``pred
 XGBoost ``pred_contribs``, CatBoost ``ShapValues``); scikit-learn trees go through shap's
 ``TreeExplainer``; linear models give ``coefficient x value`` (relative to an all-zero
 transformed input, i.e. the training mean of scaled numbers). Classification explains the
-raw score of the positive class (binary) or of the predicted class (multiclass).
+raw score of the positive class (binary) or of the predicted class (multiclass); a
+calibrated model's raw score is divided by its temperature (see ml/automl/calibration.py).
 
 Every other supervised model (ensembles and stacks, k-NN, SVM, networks, pipelines that are
 not compiled) gets sampled Shapley values of its output (the positive class's probability,
@@ -90,8 +91,12 @@ def _exact(served: ServedModel, records: list[dict[str, Any]]) -> Contributions:
     if not served.is_compiled:
         raise not_available(served.reason or "its pipeline has steps the explainer cannot read")
     estimator = _estimator_of(served)
+    temperature = float(getattr(served.pipeline, "temperature", 1.0))
+    if temperature != 1.0 and type(estimator).__name__.startswith(_PROBABILITY_TREES):
+        raise not_available("its tree SHAP values are probabilities, not calibrated scores")
     X = served.transformed(records)
     per_class, base = _raw_contributions(estimator, X)
+    per_class, base = per_class / temperature, base / temperature  # calibrated raw scores
     chosen: np.ndarray | None = None  # one raw score: regression, or binary's class 1
     if per_class.shape[1] == 2:
         chosen = np.ones(X.shape[0], dtype=int)
@@ -107,6 +112,11 @@ def _exact(served: ServedModel, records: list[dict[str, Any]]) -> Contributions:
     for j, owner in enumerate(owners):
         summed[:, index[owner]] += values[:, j]
     return Contributions(names, summed, bases)
+
+
+# scikit-learn forests and trees: TreeExplainer explains their probabilities, which a
+# temperature does not rescale linearly (boosting and linear models explain log-odds).
+_PROBABILITY_TREES = ("RandomForest", "ExtraTrees", "DecisionTree")
 
 
 def _raw_contributions(model: Any, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

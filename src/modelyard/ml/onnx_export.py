@@ -178,6 +178,36 @@ def _convert(model: Any, columns: Sequence[tuple[str, str]], task: str) -> bytes
     return bytes(onnx_model.SerializeToString())
 
 
+def _with_temperature(content: bytes, temperature: float) -> bytes:
+    """The graph with its probabilities rescaled as ``softmax(log(p) / temperature)``, as
+    the calibrated model's ``predict_proba`` does (labels are unchanged by it)."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    model = onnx.load_from_string(content)
+    graph = model.graph
+    output = graph.output[1].name
+    raw = f"{output}_uncalibrated"
+    for node in graph.node:
+        node.output[:] = [raw if name == output else name for name in node.output]
+    graph.initializer.extend(
+        [
+            helper.make_tensor("calibration_floor", TensorProto.FLOAT, [], [1e-15]),
+            helper.make_tensor("calibration_temperature", TensorProto.FLOAT, [], [temperature]),
+        ]
+    )
+    graph.node.extend(
+        [
+            helper.make_node("Max", [raw, "calibration_floor"], ["calibration_clipped"]),
+            helper.make_node("Log", ["calibration_clipped"], ["calibration_log"]),
+            helper.make_node("Div", ["calibration_log", "calibration_temperature"], ["calib_t"]),
+            helper.make_node("Softmax", ["calib_t"], [output], axis=1),
+        ]
+    )
+    onnx.checker.check_model(model)
+    return bytes(model.SerializeToString())
+
+
 def _missing_step(exc: Exception) -> str:
     text = str(exc)
     marker = "Unable to find a shape calculator for type '"
@@ -224,6 +254,9 @@ def export_onnx(
     except Exception as exc:  # an estimator of a shape we do not know how to reduce
         raise unsupported(type(pipeline).__name__, f"cannot be prepared ({exc})") from exc
     content = _convert(simple, columns, task)
+    temperature = float(getattr(pipeline, "temperature", 1.0))
+    if task == "classification" and temperature != 1.0:
+        content = _with_temperature(content, temperature)
     _verify(content, pipeline, sample, columns, task)
     return content
 

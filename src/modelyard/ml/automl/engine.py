@@ -257,12 +257,15 @@ class _Run:
 
 def _finish(run: _Run, state: SearchState) -> AutoMLResult:
     """Ensemble or best model, refit on the search rows, one test evaluation."""
-    from modelyard.ml.automl.final import build_final, evaluate_on_test
+    from modelyard.ml.automl.final import build_final, calibrate, evaluate_on_test
 
     run.notes.append(_search_summary(state, run.data, run.clock))
     run.report(run.clock.fraction(), "choosing the final model")
     final = build_final(run.data, state, run.config, clock=run.clock, notes=run.notes)
-    final = _with_threshold(run, state, final)
+    final = _with_threshold(run, final)
+    if run.problem.task == "classification":
+        y_val = run.data.y[run.data.validation_rows]
+        final = calibrate(final, y_val, notes=run.notes)
     run.report(
         run.clock.fraction(), f"refitting {final.algorithm} on {len(run.splits.search)} rows"
     )
@@ -302,7 +305,7 @@ def _kept_model(run: _Run, state: SearchState, final: FinalModel, deadline: floa
         f"final refit on {len(run.splits.search)} rows skipped: it would take ~{estimate:.0f} s "
         f"and {max(left, 0.0):.0f} s are left; the search's model fitted on {n_fit} rows is used"
     )
-    return search_model(pipeline, run.problem, final.threshold)
+    return search_model(pipeline, run.problem, final)
 
 
 def _refit_full(run: _Run, model: Any) -> None:
@@ -320,7 +323,7 @@ def _refit_full(run: _Run, model: Any) -> None:
     run.notes.append(f"refit on all {n_rows} rows after the test evaluation {bounded.describe()}")
 
 
-def _with_threshold(run: _Run, state: SearchState, final: FinalModel) -> FinalModel:
+def _with_threshold(run: _Run, final: FinalModel) -> FinalModel:
     """The final model with a decision threshold tuned on the validation predictions."""
     import dataclasses
 
@@ -332,13 +335,10 @@ def _with_threshold(run: _Run, state: SearchState, final: FinalModel) -> FinalMo
     if run.problem.task != "classification" or len(run.problem.classes or []) != 2:
         run.notes.append("threshold tuning skipped: it is for binary classification only")
         return final
-    best = state.best
-    weights = final.weights or ({best.number: 1} if best is not None else {})
-    if not weights or any(n not in state.predictions for n in weights):
+    proba = final.val_predictions
+    if proba is None:
         run.notes.append("threshold tuning skipped: no validation predictions were kept")
         return final
-    total = sum(weights.values())
-    proba = np.sum([state.predictions[n] * w for n, w in weights.items()], axis=0) / total
     y = run.data.y[run.data.validation_rows]
     threshold = tune_threshold(
         y, proba[:, 1], metric=config.threshold_metric, cost_matrix=config.cost_matrix

@@ -79,6 +79,7 @@ class StackChoice:
     members: list[int]  # trial numbers, best first
     val_score: float  # of the meta-learner's cross-validated predictions
     meta: Any  # fitted on every validation row
+    predictions: np.ndarray  # the meta-learner's cross-validated predictions
 
 
 def stack_features(predictions: list[np.ndarray], task: str) -> np.ndarray:
@@ -150,4 +151,4 @@ def select_stack(
     score = safe_score(metric, y, pooled)
     if not np.isfinite(score):
         return None
-    return StackChoice([n for n, _, _ in ranked], float(score), meta)
+    return StackChoice([n for n, _, _ in ranked], float(score), meta, pooled)

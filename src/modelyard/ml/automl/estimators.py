@@ -28,16 +28,29 @@ def aligned_proba(model: Any, X: Any, n_classes: int) -> np.ndarray:
     return full
 
 
+def temperature_scaled(proba: np.ndarray, temperature: float) -> np.ndarray:
+    """``softmax(log(proba) / temperature)``: T < 1 sharpens, T > 1 softens, argmax kept."""
+    if temperature == 1.0:
+        return proba
+    logits = np.log(np.clip(proba, 1e-15, 1.0)) / temperature
+    logits -= logits.max(axis=1, keepdims=True)
+    scaled = np.exp(logits)
+    return np.asarray(scaled / scaled.sum(axis=1, keepdims=True))
+
+
 class LabelEncodedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Fits ``estimator`` on labels encoded as ``0 .. k-1`` and answers in the original labels.
 
     Gives learners that only accept contiguous integer labels (XGBoost) any labels, and
     gives every wrapped model ``predict`` consistent with ``predict_proba`` (the most
     probable class). ``X`` is handed to the estimator unchanged (pandas frames included).
+    ``temperature`` (fitted by :mod:`calibration`, 1 = unchanged) rescales the probabilities
+    (:func:`temperature_scaled`); the predicted class never changes with it.
     """
 
-    def __init__(self, estimator: Any = None) -> None:
+    def __init__(self, estimator: Any = None, temperature: float = 1.0) -> None:
         self.estimator = estimator
+        self.temperature = temperature
 
     def fit(self, X: Any, y: Any, **fit_params: Any) -> LabelEncodedClassifier:
         y = column_or_1d(y, warn=True)
@@ -53,7 +66,8 @@ class LabelEncodedClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "estimator_")
-        return aligned_proba(self.estimator_, X, len(self.classes_))
+        proba = aligned_proba(self.estimator_, X, len(self.classes_))
+        return temperature_scaled(proba, float(getattr(self, "temperature", 1.0)))
 
     def predict(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "estimator_")

@@ -3,6 +3,7 @@ all search rows and its one evaluation on the held-out test rows."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,8 @@ class FinalModel:
     val_score: float
     weights: dict[int, int] | None = None
     threshold: float | None = None  # decision threshold for the positive class
+    temperature: float = 1.0  # probability calibration (see calibration.py)
+    val_predictions: np.ndarray | None = None  # out of fold, on the validation rows
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,12 @@ def build_final(
     """The ensemble when it beats the best single model on validation, else that model."""
     best = state.best
     assert best is not None and best.val_score is not None
-    single = FinalModel(member_pipeline(best, data), best.family, best.val_score)
+    single = FinalModel(
+        member_pipeline(best, data),
+        best.family,
+        best.val_score,
+        val_predictions=state.predictions.get(best.number),
+    )
     if not config.ensemble:
         return single
     candidates = [
@@ -109,11 +117,14 @@ def build_final(
         f"ensemble of {len(members)} models: val {name} {best.val_score:.4f} -> "
         f"{choice.val_score:.4f} (weights {choice.weights})"
     )
+    total = sum(choice.weights.values())
+    averaged = sum(state.predictions[n] * w for n, w in choice.weights.items()) / total
     return FinalModel(
         _voting(members, choice.weights, data),
         "ensemble(" + "+".join(f"{members[n].family}x{w}" for n, w in choice.weights.items()) + ")",
         choice.val_score,
         choice.weights,
+        val_predictions=np.asarray(averaged),
     )
 
 
@@ -156,7 +167,30 @@ def _stacked(
         n_classes=data.ctx.n_classes,
     )
     algorithm = "stack(" + "+".join(r.family for r in ordered) + ")"
-    return FinalModel(estimator, algorithm, stack.val_score, dict.fromkeys(stack.members, 1))
+    return FinalModel(
+        estimator,
+        algorithm,
+        stack.val_score,
+        dict.fromkeys(stack.members, 1),
+        val_predictions=stack.predictions,
+    )
+
+
+def calibrate(final: FinalModel, y_val: np.ndarray, *, notes: list[str]) -> FinalModel:
+    """The final classifier with a temperature fitted on its validation probabilities, when
+    that lowers their log loss enough (:mod:`calibration`)."""
+    from modelyard.ml.automl.calibration import fit_temperature
+
+    if final.val_predictions is None or final.threshold is not None:
+        return final
+    fitted = fit_temperature(final.val_predictions, y_val)
+    if not fitted.is_worth_it:
+        return final
+    notes.append(
+        f"probabilities calibrated (temperature {fitted.temperature:.2f}): validation log loss "
+        f"{fitted.before:.4f} -> {fitted.after:.4f}"
+    )
+    return dataclasses.replace(final, temperature=fitted.temperature)
 
 
 def _ensemble_problem(
@@ -188,14 +222,16 @@ def _voting(members: dict[int, TrialRecord], weights: dict[int, int], data: Sear
     return VotingRegressor(estimators, weights=counts)
 
 
-def search_model(pipeline: Any, problem: _Problem, threshold: float | None) -> Any:
+def search_model(pipeline: Any, problem: _Problem, final: FinalModel) -> Any:
     """The best trial's pipeline as fitted during the search (on class codes), wrapped
-    like a refitted final model: original labels, and the decision threshold if any."""
+    like a refitted final model: original labels, the final model's temperature and its
+    decision threshold if any."""
     if problem.task != "classification":
         return pipeline
     from sklearn.preprocessing import LabelEncoder
 
-    model: Any = LabelEncodedClassifier(pipeline)
+    threshold = final.threshold
+    model: Any = LabelEncodedClassifier(pipeline, temperature=final.temperature)
     model.label_encoder_ = LabelEncoder().fit(problem.labels)
     model.classes_ = model.label_encoder_.classes_
     model.estimator_ = pipeline
@@ -239,7 +275,11 @@ def evaluate_on_test(
     :func:`search_model`) there is no refit: that model is tested as it is."""
     X = problem.rows[problem.features]
     is_classifier = problem.task == "classification"
-    model = LabelEncodedClassifier(final.estimator) if is_classifier else final.estimator
+    model = (
+        LabelEncodedClassifier(final.estimator, temperature=final.temperature)
+        if is_classifier
+        else final.estimator
+    )
     if is_classifier and final.threshold is not None:
         from modelyard.ml.automl.thresholds import ThresholdClassifier
 

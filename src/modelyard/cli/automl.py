@@ -14,6 +14,22 @@ from typing import Annotated
 import typer
 
 from modelyard.cli.output import JsonFlag, print_json
+from modelyard.cli.prep_options import (
+    Contamination,
+    CostMatrix,
+    Encoding,
+    Families,
+    FeatureSelection,
+    Imputation,
+    Interactions,
+    MaxFeatures,
+    NClusters,
+    Resampling,
+    Scaling,
+    Task,
+    ThresholdMetric,
+    prep_options,
+)
 
 app = typer.Typer(
     help="Train without a server: a file in, a model folder out.", no_args_is_help=True
@@ -40,55 +56,22 @@ def fit(
     seed: Annotated[
         int, typer.Option("--seed", help="Random seed (same seed, same leaderboard).")
     ] = 0,
-    task: Annotated[
-        str | None,
-        typer.Option(
-            "--task",
-            help="classification, regression, clustering or anomaly (default: from the target).",
-        ),
-    ] = None,
-    n_clusters: Annotated[
-        int | None, typer.Option("--n-clusters", min=2, help="Clustering: a fixed k.")
-    ] = None,
-    contamination: Annotated[
-        float | None,
-        typer.Option("--contamination", help="Anomaly: expected share of anomalies, (0, 0.5]."),
-    ] = None,
+    task: Task = None,
+    n_clusters: NClusters = None,
+    contamination: Contamination = None,
     as_json: JsonFlag = False,
-    imputation: Annotated[
-        str, typer.Option(help="auto, mean, median, most_frequent, constant, knn, iterative.")
-    ] = "auto",
-    scaling: Annotated[str, typer.Option(help="auto, standard, robust, minmax, none.")] = "auto",
-    encoding: Annotated[str, typer.Option(help="auto, onehot, ordinal, target.")] = "auto",
-    interactions: Annotated[
-        str, typer.Option(help="none, always, search (degree-2 features: linear, SVM, k-NN).")
-    ] = "none",
-    resampling: Annotated[
-        str, typer.Option(help="none, oversample, undersample, smote (fit only).")
-    ] = "none",
-    threshold_metric: Annotated[
-        str | None,
-        typer.Option(help="Tune the binary decision threshold: f1, balanced_accuracy, ..."),
-    ] = None,
-    cost_matrix: Annotated[
-        str | None,
-        typer.Option(help="Threshold of least cost: 'TN_COST,FP_COST,FN_COST,TP_COST'."),
-    ] = None,
-    feature_selection: Annotated[
-        str,
-        typer.Option(
-            help="none, auto, variance, mutual_info, rfe, l1, tree_importance, permutation, neural."
-        ),
-    ] = "none",
-    max_features: Annotated[
-        int | None, typer.Option(min=1, help="Keep at most this many features.")
-    ] = None,
-    families: Annotated[
-        str | None, typer.Option(help="Comma-separated model families, e.g. linear,svm.")
-    ] = None,
+    imputation: Imputation = None,
+    scaling: Scaling = None,
+    encoding: Encoding = None,
+    interactions: Interactions = None,
+    resampling: Resampling = None,
+    threshold_metric: ThresholdMetric = None,
+    cost_matrix: CostMatrix = None,
+    feature_selection: FeatureSelection = None,
+    max_features: MaxFeatures = None,
+    families: Families = None,
 ) -> None:
     """Search for the best model within the time budget and save it in OUT."""
-    from modelyard.cli.prep_options import prep_options
     from modelyard.services.model_folders import fit_to_folder
 
     def report(fraction: float, message: str) -> None:

@@ -9,6 +9,21 @@ import typer
 
 from modelyard.cli.context import get_client
 from modelyard.cli.output import Column, JsonFlag, print_json, print_table, show_item
+from modelyard.cli.prep_options import (
+    Contamination,
+    CostMatrix,
+    Encoding,
+    FeatureSelection,
+    Imputation,
+    Interactions,
+    MaxFeatures,
+    NClusters,
+    Resampling,
+    Scaling,
+    Task,
+    ThresholdMetric,
+    prep_options,
+)
 from modelyard.cli.progress import job_result, show_started, wait_with_progress
 
 UNSUPERVISED = ("clustering", "anomaly")
@@ -57,48 +72,20 @@ def train(
         typer.Option("--config", help="A YAML configuration (`modelyard runs config RUN_ID`)."),
     ] = None,
     as_json: JsonFlag = False,
-    imputation: Annotated[
-        str | None,
-        typer.Option(help="auto, mean, median, most_frequent, constant, knn, iterative."),
-    ] = None,
-    scaling: Annotated[
-        str | None, typer.Option(help="auto, standard, robust, minmax, none.")
-    ] = None,
-    encoding: Annotated[str | None, typer.Option(help="auto, onehot, ordinal, target.")] = None,
-    interactions: Annotated[
-        str | None, typer.Option(help="none, always, search (degree-2 features).")
-    ] = None,
-    resampling: Annotated[
-        str | None, typer.Option(help="none, oversample, undersample, smote (fit only).")
-    ] = None,
-    threshold_metric: Annotated[
-        str | None, typer.Option(help="Tune the binary decision threshold: f1, mcc, ...")
-    ] = None,
-    cost_matrix: Annotated[
-        str | None,
-        typer.Option(help="Threshold of least cost: 'TN_COST,FP_COST,FN_COST,TP_COST'."),
-    ] = None,
-    feature_selection: Annotated[
-        str | None,
-        typer.Option(help="none, auto, variance, mutual_info, rfe, l1, tree_importance, ..."),
-    ] = None,
-    max_features: Annotated[
-        int | None, typer.Option(min=1, help="Keep at most this many features.")
-    ] = None,
-    task: Annotated[
-        str | None,
-        typer.Option(help="classification, regression, clustering or anomaly."),
-    ] = None,
-    n_clusters: Annotated[
-        int | None, typer.Option("--n-clusters", help="Clustering: a fixed number of clusters.")
-    ] = None,
-    contamination: Annotated[
-        float | None, typer.Option(help="Anomaly: expected share of anomalies, (0, 0.5].")
-    ] = None,
+    imputation: Imputation = None,
+    scaling: Scaling = None,
+    encoding: Encoding = None,
+    interactions: Interactions = None,
+    resampling: Resampling = None,
+    threshold_metric: ThresholdMetric = None,
+    cost_matrix: CostMatrix = None,
+    feature_selection: FeatureSelection = None,
+    max_features: MaxFeatures = None,
+    task: Task = None,
+    n_clusters: NClusters = None,
+    contamination: Contamination = None,
 ) -> None:
     """Train a model on a dataset version; with --wait, show progress and the metrics."""
-    from modelyard.cli.prep_options import prep_options
-
     client = get_client(ctx)
     given: dict[str, Any] = {"metric": metric, "max_trials": max_trials, "task": task}
     given |= {"n_clusters": n_clusters, "contamination": contamination}

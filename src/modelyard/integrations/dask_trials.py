@@ -19,7 +19,6 @@ search runs in process, as before.
 from __future__ import annotations
 
 import logging
-import math
 import tempfile
 import time
 import uuid
@@ -76,8 +75,17 @@ class _Spec:
     stop_event: str
     started_epoch: float
     budget_s: float
-    limits: Limits
+    limits: Limits  # of the whole search; each runner takes its share of max_trials
     families: list[str]
+    runners: int
+
+    def runner_limits(self, index: int) -> Limits:
+        """``max_trials`` split exactly over the runners (the first ones take the rest)."""
+        total = self.limits.max_trials
+        if total is None:
+            return self.limits
+        share = total // self.runners + (1 if index < total % self.runners else 0)
+        return replace(self.limits, max_trials=share)
 
 
 class _ParallelSearch:
@@ -107,19 +115,20 @@ class _ParallelSearch:
             _study(
                 data, families, storage=JournalStorage(JournalFileBackend(journal)), study_name=name
             )
-            per_slot = None
+            runners = self.slots
             if limits.max_trials is not None:
-                per_slot = max(1, math.ceil(limits.max_trials / self.slots))
+                runners = max(1, min(self.slots, limits.max_trials))
             spec = _Spec(
                 journal=journal,
                 study_name=name,
                 stop_event=f"modelyard-stop-{name}",
                 started_epoch=time.time() - clock.elapsed(),
                 budget_s=clock.budget_s,
-                limits=replace(limits, max_trials=per_slot),
+                limits=limits,
                 families=[f.name for f in families],
+                runners=runners,
             )
-            progress(clock.fraction(), f"running trials on {self.slots} Dask slots in parallel")
+            progress(clock.fraction(), f"running trials on {runners} Dask slots in parallel")
             with worker_client() as client:
                 stop = Event(spec.stop_event, client=client)
                 shared = client.scatter(data, broadcast=False, hash=False)
@@ -134,7 +143,7 @@ class _ParallelSearch:
                         allow_other_workers=False,
                         pure=False,
                     )
-                    for index in range(self.slots)
+                    for index in range(runners)
                 ]
                 stopped = self._wait(futures, stop, clock, progress, spec)
                 outcomes = self._collect(futures)
@@ -215,10 +224,11 @@ def run_trials(data: SearchData, spec: _Spec, index: int) -> list[tuple[TrialRec
     study = load_study(
         data, families, storage=storage, study_name=spec.study_name, seed_offset=index
     )
-    run = _Search(data, families, clock=clock, limits=spec.limits, progress=progress)
+    limits = spec.runner_limits(index)
+    run = _Search(data, families, clock=clock, limits=limits, progress=progress)
     with threadpool_limits(limits=data.ctx.n_jobs):
         try:
-            _loop(run, study, families, clock=clock, limits=spec.limits, on_trial=lambda _r: None)
+            _loop(run, study, families, clock=clock, limits=limits, on_trial=lambda _r: None)
         except Exception as exc:
             if not is_stop(exc):
                 raise

@@ -70,8 +70,6 @@ def fit_to_folder(
             f"{out} exists and is not empty; choose a new folder.", code="automl.out_exists"
         )
     if task in ("clustering", "anomaly"):
-        from modelyard.services.unsupervised_folders import fit_unsupervised_to_folder
-
         config = AutoMLConfig(
             time_budget_s=time_budget_s,
             seed=seed,
@@ -79,7 +77,7 @@ def fit_to_folder(
             n_clusters=n_clusters,
             contamination=contamination,
         )
-        return fit_unsupervised_to_folder(train_file, target, config, out=out, progress=progress)
+        return _fit_unsupervised(train_file, target, config, out=out, progress=progress)
     if not target:
         raise InvalidInputError(
             "--target is required for classification and regression; for data without a "
@@ -94,22 +92,7 @@ def fit_to_folder(
         **(options or {}),
     )
     result = fit_automl(frame, target, config, progress=progress)
-    metadata = {
-        "target": target,
-        "task": result.task,
-        "metric": result.metric,
-        "algorithm": result.algorithm,
-        "features": [{"name": name, "kind": kinds[name]} for name in result.feature_columns],
-        "classes": result.classes,
-        "test_metrics": result.test_metrics,
-        "dropped_columns": result.dropped_columns,
-        "leaderboard": [_trial(t) for t in result.leaderboard],
-        "options": {k: v for k, v in (options or {}).items() if v is not None},
-        "decision_threshold": result.threshold,
-        "feature_ranking": result.feature_ranking,
-    }
-    _save(out, result.model, frame[result.feature_columns].head(3), metadata)
-    return FolderSummary(
+    summary = FolderSummary(
         directory=out,
         task=result.task,
         metric=result.metric,
@@ -117,22 +100,94 @@ def fit_to_folder(
         n_trials=result.n_trials,
         algorithm=result.algorithm,
     )
-
-
-def _trial(trial: Any) -> dict[str, Any]:
-    return {
-        "number": trial.number,
-        "family": trial.family,
-        "status": trial.status,
-        "val_score": trial.val_score,
-        "fit_time_s": trial.fit_time_s,
-        "predict_latency_ms": trial.predict_latency_ms,
-        "size_bytes": trial.size_bytes,
-        "params": {
-            k: v if isinstance(v, int | float | str | bool) or v is None else str(v)
-            for k, v in trial.params.items()
-        },
+    extra = {
+        "options": {k: v for k, v in (options or {}).items() if v is not None},
+        "decision_threshold": result.threshold,
+        "feature_ranking": result.feature_ranking,
     }
+    _write(summary, result, frame, kinds, target=target, classes=result.classes, extra=extra)
+    return summary
+
+
+def _fit_unsupervised(
+    train_file: Path,
+    label: str | None,
+    config: Any,
+    *,
+    out: Path,
+    progress: Progress | None = None,
+) -> FolderSummary:
+    """Clustering or anomaly detection into a folder of the same layout: ``modelyard
+    predict DIR`` then writes a ``cluster`` column, or ``anomaly`` and ``anomaly_score``;
+    ``modelyard.json`` also keeps cluster sizes and profiles, or the score histogram."""
+    from modelyard.ml.automl.unsupervised import fit_unsupervised
+
+    frame, kinds = read_table(train_file)
+    result = fit_unsupervised(frame, config, progress, label=label or None)
+    summary = FolderSummary(
+        directory=out,
+        task=result.task,
+        metric=result.metric,
+        test_metrics=result.metrics,
+        n_trials=result.n_trials,
+        algorithm=result.algorithm,
+    )
+    extra = {"report": {k: v for k, v in result.report.items() if k != "projection"}}
+    _write(summary, result, frame, kinds, target=label or None, classes=None, extra=extra)
+    return summary
+
+
+def _write(
+    summary: FolderSummary,
+    result: Any,
+    frame: Any,
+    kinds: dict[str, str],
+    *,
+    target: str | None,
+    classes: list[Any] | None,
+    extra: dict[str, Any],
+) -> None:
+    """Save ``result.model`` and ``modelyard.json`` (the keys every folder has + ``extra``)."""
+    metadata = {
+        "target": target,
+        "task": summary.task,
+        "metric": summary.metric,
+        "algorithm": summary.algorithm,
+        "features": [{"name": name, "kind": kinds[name]} for name in result.feature_columns],
+        "classes": classes,
+        "test_metrics": summary.test_metrics,
+        "dropped_columns": result.dropped_columns,
+        "leaderboard": [trial_dict(t) for t in result.leaderboard],
+        **extra,
+    }
+    _save(summary.directory, result.model, frame[result.feature_columns].head(3), metadata)
+
+
+_TRIAL_FIELDS = (
+    "number",
+    "family",
+    "status",
+    "val_score",
+    "metrics",
+    "fit_time_s",
+    "elapsed_s",
+    "predict_latency_ms",
+    "size_bytes",
+    "reason",
+)
+
+
+def trial_dict(trial: Any) -> dict[str, Any]:
+    """One tried configuration, JSON-safe (model folders, MLflow and run details): the
+    fields the trial has (supervised and unsupervised trials differ) and its parameters."""
+    data = {name: getattr(trial, name) for name in _TRIAL_FIELDS if hasattr(trial, name)}
+    if "metrics" in data:
+        data["metrics"] = dict(data["metrics"])
+    data["params"] = {
+        k: v if isinstance(v, int | float | str | bool) or v is None else str(v)
+        for k, v in trial.params.items()
+    }
+    return data
 
 
 def _save(out: Path, model: Any, example: Any, metadata: dict[str, Any]) -> None:

@@ -155,7 +155,7 @@ def _track(
 
 
 def _leaderboard(result: Any) -> list[dict[str, Any]]:
-    from modelyard.services.unsupervised_folders import trial_dict
+    from modelyard.services.model_folders import trial_dict
 
     return [_plain(trial_dict(t)) for t in result.leaderboard]
 

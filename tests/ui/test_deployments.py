@@ -48,6 +48,8 @@ async def test_the_deployment_page_changes_traffic_runs_a_canary_and_rolls_back(
         a.model_version_id: a.weight for a in app_services.traffic.current(admin, "churn").arms
     }
     assert weights == {v1.id: 70, v2.id: 30}
+    await user.should_see(marker=f"served-arm-{v2.id}", retries=WAIT)  # the header follows
+    assert "30%" in _one(user, f"served-arm-{v2.id}").text
     table = _one(user, "history-table")
     await eventually(lambda: len(table.rows) == 2)
     assert table.rows[0]["note"] == "try v2"
@@ -56,6 +58,7 @@ async def test_the_deployment_page_changes_traffic_runs_a_canary_and_rolls_back(
     user.find(marker="confirm-rollback").click()
     await user.should_see("Rolled back: revision 3.", retries=WAIT)
     assert [a.weight for a in app_services.traffic.current(admin, "churn").arms] == [100]
+    await user.should_not_see(marker=f"served-arm-{v2.id}", retries=WAIT)
 
     _one(user, "canary-version").set_value(v2.id)
     _one(user, "canary-steps").set_value("10,50")

@@ -313,7 +313,10 @@ def _to_test(session: Session, row: SqlABTest) -> ABTest:
 def _observations(
     session: Session, row: SqlABTest, metric: ABMetric
 ) -> tuple[dict[int, int], dict[int, list[tuple[datetime, float]]]]:
-    """Per version: predictions counted, and (time, observation) for those with feedback."""
+    """Per version: predictions counted, and (time, observation) for those with feedback.
+
+    The rows are streamed in chunks; only one float (and its time) per prediction with
+    feedback is kept."""
     versions = (row.control_version_id, row.treatment_version_id)
     query = (
         select(
@@ -335,7 +338,8 @@ def _observations(
         query = query.where(SqlPrediction.created_at <= row.stopped_at)
     counts = dict.fromkeys(versions, 0)
     points: dict[int, list[tuple[datetime, float]]] = {v: [] for v in versions}
-    for version_id, created_at, output, actual in session.execute(query):
+    rows = session.execute(query.execution_options(yield_per=10_000))  # streamed, not all
+    for version_id, created_at, output, actual in rows:
         counts[version_id] += 1
         if actual is None:
             continue

@@ -8,6 +8,7 @@ from typing import Any
 from nicegui import ui
 
 from modelyard.domain import Actor, ModelVersion
+from modelyard.domain.traffic import ArmRole, DeploymentRevision
 from modelyard.ui.components.live_metrics import LiveMetrics
 from modelyard.ui.components.prediction_form import PredictionForm
 from modelyard.ui.components.promotion import stage_badge
@@ -57,9 +58,11 @@ async def deployment_page(actor: Actor, name: str) -> None:
     deployment = await call(services().deployments.get, actor, name)
     model = await call(services().deployments.served_model, actor, name)
     _serves(name, deployment.stage, model)
+    arms = _ArmChips(await call(services().traffic.current, actor, name))
     history: list[TrafficHistory] = []
 
     async def changed() -> None:
+        arms.show(await call(services().traffic.current, actor, name))
         for table in history:
             await table.refresh()
 
@@ -84,6 +87,28 @@ def _serves(name: str, stage: str, model: ModelVersion) -> None:
         ui.badge(model.task, color="indigo-7")
         for metric_key, value in model.metrics.items():
             ui.chip(f"{metric_name(metric_key)} {metric(value)}").props("outline dense square")
+
+
+class _ArmChips:
+    """Under the header: every version the endpoint serves, with its share or "shadow"
+    (nothing when one version serves alone); redrawn when the traffic changes."""
+
+    def __init__(self, revision: DeploymentRevision) -> None:
+        self._row = ui.row().classes("items-center gap-2").mark("served-arms")
+        self.show(revision)
+
+    def show(self, revision: DeploymentRevision) -> None:
+        self._row.clear()
+        if len(revision.arms) < 2:
+            return
+        with self._row:
+            ui.label("Traffic")
+            for arm in revision.arms:
+                share = f"{arm.weight}%" if arm.role == ArmRole.LIVE else "shadow"
+                icon = "call_split" if arm.role == ArmRole.LIVE else "visibility"
+                ui.chip(f"v{arm.model_version}: {share}", icon=icon).props(
+                    "outline dense square"
+                ).mark(f"served-arm-{arm.model_version_id}")
 
 
 def _usage(name: str, model: ModelVersion) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from modelyard.errors import ConflictError
-
 
 class JobKind(StrEnum):
     TRAIN = "train"
@@ -40,13 +38,3 @@ _ALLOWED: dict[JobStatus, frozenset[JobStatus]] = {
 def may_become(new: JobStatus) -> frozenset[JobStatus]:
     """The statuses from which a job may move to ``new``."""
     return frozenset(status for status, targets in _ALLOWED.items() if new in targets)
-
-
-def check_transition(current: JobStatus, new: JobStatus) -> None:
-    """Raise ConflictError when a job may not move from ``current`` to ``new``."""
-    if new not in _ALLOWED[current]:
-        raise ConflictError(
-            f"A {current} job cannot become {new}.",
-            code="job.illegal_transition",
-            details={"from": str(current), "to": str(new)},
-        )

@@ -1,9 +1,11 @@
+import re
+
 import pytest
 from sqlalchemy import func, select
 
 from modelyard.db.tables import SqlFeedback
 from modelyard.errors import ConflictError, InvalidInputError, NotFoundError
-from modelyard.services.feedback import live_metrics
+from modelyard.services.feedback import live_metrics, outcome
 from tests.factories import churn_frame, make_deployment
 
 
@@ -14,6 +16,44 @@ def test_live_metrics():
         "rmse": pytest.approx(0.7071, 1e-3),
     }
     assert live_metrics("regression", [], []) == {}
+    assert live_metrics("anomaly", [1, 1, 0, 0], [1, 0, 1, 0]) == {
+        "accuracy": 0.5,
+        "precision": 0.5,
+        "recall": 0.5,
+    }
+    assert live_metrics("anomaly", [0, 0], [0, 0]) == {"accuracy": 1.0}  # nothing flagged
+
+
+@pytest.mark.parametrize(
+    ("task", "given", "stored"),
+    [
+        ("classification", "yes", "yes"),
+        ("regression", 3, 3.0),
+        ("regression", "2.5", 2.5),
+        ("anomaly", True, 1),
+        ("anomaly", "Normal", 0),
+        ("anomaly", 1, 1),
+    ],
+)
+def test_outcomes_are_stored_as_the_task_reads_them(task, given, stored):
+    assert outcome(task, given) == stored
+
+
+@pytest.mark.parametrize(
+    ("task", "given", "code", "says"),
+    [
+        ("regression", "abc", "feedback.bad_actual", "outcome is a number, not 'abc'"),
+        ("regression", True, "feedback.bad_actual", "outcome is a number"),
+        ("regression", float("inf"), "feedback.bad_actual", "finite value"),
+        ("anomaly", "maybe", "feedback.bad_actual", "1 (anomaly) or 0 (normal)"),
+        ("clustering", 2, "feedback.not_supported", "no true outcome"),
+        ("classification", None, "feedback.bad_actual", "true label"),
+    ],
+)
+def test_an_outcome_the_task_cannot_read_is_refused(task, given, code, says):
+    with pytest.raises(InvalidInputError, match=re.escape(says)) as caught:
+        outcome(task, given, 3)
+    assert caught.value.code == code and caught.value.details == {"index": 3}
 
 
 def test_feedback_turns_into_live_metrics_per_version(services, admin, tmp_path):

@@ -62,6 +62,9 @@ def test_clustering_job_is_tracked_then_served_as_cluster_ids(services, admin, t
     result = services.deployments.predict(admin, "shapes", records)
     assert len(result.predictions) == 4 and set(result.predictions) <= {0, 1, 2}
     assert result.probabilities is None
+    with pytest.raises(InvalidInputError, match="no true outcome") as refused:
+        services.feedback.record(admin, result.prediction_ids[0], 1)
+    assert refused.value.code == "feedback.not_supported"
 
 
 def test_anomaly_job_serves_a_flag_and_a_score(services, admin, tmp_path):
@@ -82,6 +85,16 @@ def test_anomaly_job_serves_a_flag_and_a_score(services, admin, tmp_path):
     result = services.deployments.predict(admin, "sensors", records)
     assert result.predictions[:5] == [1] * 5 and result.predictions[5] == 0
     assert set(result.probabilities[0]) == {"anomaly_score"}
+    outcomes = ["anomaly", 1, True, 1, "yes", "normal"]  # the first five are the planted ones
+    services.feedback.record_many(
+        admin,
+        [
+            {"prediction_id": i, "actual": a}
+            for i, a in zip(result.prediction_ids, outcomes, strict=True)
+        ],
+    )
+    (live,) = services.feedback.metrics(admin, "sensors")
+    assert live.metrics == {"accuracy": 1.0, "precision": 1.0, "recall": 1.0}
 
     scored = wait_for_job(services, admin, services.scoring.start(admin, model.id, version.id).id)
     assert scored.status is JobStatus.SUCCEEDED, scored.error_message

@@ -64,12 +64,9 @@ class FeedbackService:
                 code="feedback.unknown_prediction",
                 details={"index": index},
             )
-        if actual is None or (isinstance(actual, float) and not math.isfinite(actual)):
-            raise InvalidInputError(
-                f"Item {index}: 'actual' must be the true label or a finite value.",
-                code="feedback.bad_actual",
-                details={"index": index},
-            )
+        version = session.get_one(SqlModelVersion, prediction.model_version_id)
+        task = session.get_one(SqlRun, version.run_id).task
+        actual = outcome(task, actual, index)
         if session.scalar(select(SqlFeedback.id).where(SqlFeedback.prediction_id == prediction_id)):
             raise ConflictError(
                 f"Item {index}: prediction {prediction_id} already has feedback.",
@@ -131,14 +128,70 @@ class FeedbackService:
         )
 
 
+_FLAGS = {"1": 1, "true": 1, "yes": 1, "anomaly": 1, "0": 0, "false": 0, "no": 0, "normal": 0}
+
+
+def _bad_actual(index: int, message: str) -> InvalidInputError:
+    return InvalidInputError(
+        f"Item {index}: {message}", code="feedback.bad_actual", details={"index": index}
+    )
+
+
+def outcome(task: str, actual: Any, index: int = 0) -> Any:
+    """The true outcome as stored for a model of ``task``, or a 422 saying what it takes:
+    any label (classification), a finite number (regression), 1/0 (anomaly: also
+    true/false, yes/no, 'anomaly'/'normal'); clustering has no true outcome."""
+    if actual is None or (isinstance(actual, float) and not math.isfinite(actual)):
+        raise _bad_actual(index, "'actual' must be the true label or a finite value.")
+    if task == "clustering":
+        raise InvalidInputError(
+            f"Item {index}: a clustering model's clusters have no true outcome; feedback is "
+            "for classification, regression and anomaly models.",
+            code="feedback.not_supported",
+            details={"index": index},
+        )
+    if task == "regression":
+        try:
+            value = float(actual) if not isinstance(actual, bool) else math.nan
+        except (TypeError, ValueError):
+            value = math.nan
+        if not math.isfinite(value):
+            raise _bad_actual(index, f"a regression model's outcome is a number, not {actual!r}.")
+        return value
+    if task == "anomaly":
+        flag = _FLAGS.get(str(actual).strip().lower())
+        if flag is None:
+            raise _bad_actual(
+                index,
+                f"an anomaly model's outcome is 1 (anomaly) or 0 (normal), not {actual!r}.",
+            )
+        return flag
+    return actual
+
+
 def live_metrics(task: str, predicted: list[Any], actual: list[Any]) -> dict[str, float]:
     if not actual:
         return {}
     if task == "classification":
         hits = sum(str(p) == str(a) for p, a in zip(predicted, actual, strict=True))
         return {"accuracy": hits / len(actual)}
+    if task == "anomaly":
+        return _flag_metrics([int(p) for p in predicted], [int(a) for a in actual])
     errors = [float(p) - float(a) for p, a in zip(predicted, actual, strict=True)]
     return {
         "mae": sum(abs(e) for e in errors) / len(errors),
         "rmse": math.sqrt(sum(e * e for e in errors) / len(errors)),
     }
+
+
+def _flag_metrics(predicted: list[int], actual: list[int]) -> dict[str, float]:
+    """Accuracy of the anomaly flag; precision and recall of 'anomaly' once defined."""
+    pairs = list(zip(predicted, actual, strict=True))
+    true_positives = sum(p == 1 and a == 1 for p, a in pairs)
+    flagged, anomalies = sum(predicted), sum(actual)
+    metrics = {"accuracy": sum(p == a for p, a in pairs) / len(pairs)}
+    if flagged:
+        metrics["precision"] = true_positives / flagged
+    if anomalies:
+        metrics["recall"] = true_positives / anomalies
+    return metrics

@@ -10,14 +10,19 @@ from modelyard.domain.entities import FeedbackRecord, VersionMetrics
 
 router = APIRouter(tags=["feedback"])
 
+ACTUAL = (
+    "The true outcome: the label (classification), a number (regression), 1/0 or "
+    "true/false (anomaly: 1 is an anomaly). Clustering models take no feedback (422)."
+)
+
 
 class FeedbackCreate(BaseModel):
-    actual: Any = Field(description="The true label (classification) or value (regression).")
+    actual: Any = Field(description=ACTUAL)
 
 
 class FeedbackItem(BaseModel):
-    prediction_id: str
-    actual: Any
+    prediction_id: str = Field(description="The id the endpoint answered with.")
+    actual: Any = Field(description=ACTUAL)
 
 
 class FeedbackBulk(BaseModel):

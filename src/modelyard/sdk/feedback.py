@@ -17,7 +17,8 @@ from modelyard.sdk.transport import Resource
 
 class Feedback(Resource):
     def record(self, prediction_id: str, actual: Any) -> FeedbackRecord:
-        """The true label (classification) or value (regression) of one prediction."""
+        """The true outcome of one prediction: the label (classification), a number
+        (regression) or 1/0 (anomaly); clustering models take none (InvalidInputError)."""
         path = f"/predictions/{prediction_id}/feedback"
         return self._send(FeedbackRecord, "POST", path, json={"actual": actual})
 

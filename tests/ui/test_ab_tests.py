@@ -50,6 +50,10 @@ async def test_an_editor_runs_an_ab_test_and_promotes_the_winner(
     assert any(n.startswith("control") and n.endswith("band") for n in names)
     assert any(n.startswith("treatment") and n.endswith("band") for n in names)
     assert len(chart.options["series"][-1]["data"]) > 5  # the metric over time
+    axis = chart.options["xAxis"]  # from the start to the last bucket, not ECharts' guess
+    started = app_services.ab_tests.get(admin, test.id).started_at  # moved back by the log
+    assert axis["min"] == started.isoformat()
+    assert axis["max"] == chart.options["series"][-1]["data"][-1][0]
 
     user.find(marker="promote-note").type("B is clearly better")
     user.find(marker="promote-winner").click()

@@ -56,6 +56,16 @@ def arm_series(results: ABTestResults) -> list[Options]:
     return series
 
 
+def time_span(results: ABTestResults) -> Options:
+    """A time axis from the test's start to the end of its last bucket (with a single
+    bucket ECharts would otherwise spread one point over an arbitrary span)."""
+    ends = [p.at for points in results.series.values() for p in points]
+    axis: Options = {"type": "time", "min": results.test.started_at.isoformat()}
+    if ends:
+        axis["max"] = max(ends).isoformat()
+    return axis
+
+
 def arm_chart(results: ABTestResults, *, marker: str) -> ui.echart:
     lines = [s["name"] for s in arm_series(results) if "stack" not in s]
     direction = "higher is better" if results.higher_is_better else "lower is better"
@@ -66,7 +76,7 @@ def arm_chart(results: ABTestResults, *, marker: str) -> ui.echart:
         "tooltip": {"trigger": "axis"},
         "legend": {"data": lines, "top": 24},
         "grid": {"left": 8, "right": 24, "top": 64, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "time"},
+        "xAxis": time_span(results),
         "yAxis": {"type": "value", "scale": True, "name": results.metric.value},
         "series": arm_series(results),
     }

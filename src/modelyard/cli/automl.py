@@ -13,23 +13,8 @@ from typing import Annotated
 
 import typer
 
+from modelyard.cli import prep_options as flags
 from modelyard.cli.output import JsonFlag, print_json
-from modelyard.cli.prep_options import (
-    Contamination,
-    CostMatrix,
-    Encoding,
-    Families,
-    FeatureSelection,
-    Imputation,
-    Interactions,
-    MaxFeatures,
-    NClusters,
-    Resampling,
-    Scaling,
-    Task,
-    ThresholdMetric,
-    prep_options,
-)
 
 app = typer.Typer(
     help="Train without a server: a file in, a model folder out.", no_args_is_help=True
@@ -56,20 +41,20 @@ def fit(
     seed: Annotated[
         int, typer.Option("--seed", help="Random seed (same seed, same leaderboard).")
     ] = 0,
-    task: Task = None,
-    n_clusters: NClusters = None,
-    contamination: Contamination = None,
+    task: flags.Task = None,
+    n_clusters: flags.NClusters = None,
+    contamination: flags.Contamination = None,
     as_json: JsonFlag = False,
-    imputation: Imputation = None,
-    scaling: Scaling = None,
-    encoding: Encoding = None,
-    interactions: Interactions = None,
-    resampling: Resampling = None,
-    threshold_metric: ThresholdMetric = None,
-    cost_matrix: CostMatrix = None,
-    feature_selection: FeatureSelection = None,
-    max_features: MaxFeatures = None,
-    families: Families = None,
+    imputation: flags.Imputation = None,
+    scaling: flags.Scaling = None,
+    encoding: flags.Encoding = None,
+    interactions: flags.Interactions = None,
+    resampling: flags.Resampling = None,
+    threshold_metric: flags.ThresholdMetric = None,
+    cost_matrix: flags.CostMatrix = None,
+    feature_selection: flags.FeatureSelection = None,
+    max_features: flags.MaxFeatures = None,
+    families: flags.Families = None,
 ) -> None:
     """Search for the best model within the time budget and save it in OUT."""
     from modelyard.services.model_folders import fit_to_folder
@@ -85,7 +70,7 @@ def fit(
         out=out,
         seed=seed,
         progress=report,
-        options=prep_options(
+        options=flags.prep_options(
             imputation=imputation,
             scaling=scaling,
             encoding=encoding,

@@ -7,23 +7,9 @@ from typing import Annotated, Any
 
 import typer
 
+from modelyard.cli import prep_options as flags
 from modelyard.cli.context import get_client
 from modelyard.cli.output import Column, JsonFlag, print_json, print_table, show_item
-from modelyard.cli.prep_options import (
-    Contamination,
-    CostMatrix,
-    Encoding,
-    FeatureSelection,
-    Imputation,
-    Interactions,
-    MaxFeatures,
-    NClusters,
-    Resampling,
-    Scaling,
-    Task,
-    ThresholdMetric,
-    prep_options,
-)
 from modelyard.cli.progress import job_result, show_started, wait_with_progress
 
 UNSUPERVISED = ("clustering", "anomaly")
@@ -72,25 +58,25 @@ def train(
         typer.Option("--config", help="A YAML configuration (`modelyard runs config RUN_ID`)."),
     ] = None,
     as_json: JsonFlag = False,
-    imputation: Imputation = None,
-    scaling: Scaling = None,
-    encoding: Encoding = None,
-    interactions: Interactions = None,
-    resampling: Resampling = None,
-    threshold_metric: ThresholdMetric = None,
-    cost_matrix: CostMatrix = None,
-    feature_selection: FeatureSelection = None,
-    max_features: MaxFeatures = None,
-    task: Task = None,
-    n_clusters: NClusters = None,
-    contamination: Contamination = None,
+    imputation: flags.Imputation = None,
+    scaling: flags.Scaling = None,
+    encoding: flags.Encoding = None,
+    interactions: flags.Interactions = None,
+    resampling: flags.Resampling = None,
+    threshold_metric: flags.ThresholdMetric = None,
+    cost_matrix: flags.CostMatrix = None,
+    feature_selection: flags.FeatureSelection = None,
+    max_features: flags.MaxFeatures = None,
+    task: flags.Task = None,
+    n_clusters: flags.NClusters = None,
+    contamination: flags.Contamination = None,
 ) -> None:
     """Train a model on a dataset version; with --wait, show progress and the metrics."""
     client = get_client(ctx)
     given: dict[str, Any] = {"metric": metric, "max_trials": max_trials, "task": task}
     given |= {"n_clusters": n_clusters, "contamination": contamination}
     extra = {key: value for key, value in given.items() if value is not None}
-    extra |= prep_options(
+    extra |= flags.prep_options(
         imputation=imputation,
         scaling=scaling,
         encoding=encoding,

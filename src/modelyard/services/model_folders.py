@@ -92,21 +92,21 @@ def fit_to_folder(
         **(options or {}),
     )
     result = fit_automl(frame, target, config, progress=progress)
-    summary = FolderSummary(
-        directory=out,
-        task=result.task,
-        metric=result.metric,
-        test_metrics=result.test_metrics,
-        n_trials=result.n_trials,
-        algorithm=result.algorithm,
-    )
     extra = {
         "options": {k: v for k, v in (options or {}).items() if v is not None},
         "decision_threshold": result.threshold,
         "feature_ranking": result.feature_ranking,
     }
-    _write(summary, result, frame, kinds, target=target, classes=result.classes, extra=extra)
-    return summary
+    return _write(
+        out,
+        result,
+        frame,
+        kinds,
+        test_metrics=result.test_metrics,
+        target=target,
+        classes=result.classes,
+        extra=extra,
+    )
 
 
 def _fit_unsupervised(
@@ -124,30 +124,40 @@ def _fit_unsupervised(
 
     frame, kinds = read_table(train_file)
     result = fit_unsupervised(frame, config, progress, label=label or None)
-    summary = FolderSummary(
-        directory=out,
-        task=result.task,
-        metric=result.metric,
-        test_metrics=result.metrics,
-        n_trials=result.n_trials,
-        algorithm=result.algorithm,
-    )
     extra = {"report": {k: v for k, v in result.report.items() if k != "projection"}}
-    _write(summary, result, frame, kinds, target=label or None, classes=None, extra=extra)
-    return summary
+    return _write(
+        out,
+        result,
+        frame,
+        kinds,
+        test_metrics=result.metrics,
+        target=label or None,
+        classes=None,
+        extra=extra,
+    )
 
 
 def _write(
-    summary: FolderSummary,
+    out: Path,
     result: Any,
     frame: Any,
     kinds: dict[str, str],
     *,
+    test_metrics: dict[str, float],
     target: str | None,
     classes: list[Any] | None,
     extra: dict[str, Any],
-) -> None:
-    """Save ``result.model`` and ``modelyard.json`` (the keys every folder has + ``extra``)."""
+) -> FolderSummary:
+    """Save ``result.model`` and ``modelyard.json`` (the keys every folder has + ``extra``)
+    in ``out``; the summary of what was saved."""
+    summary = FolderSummary(
+        directory=out,
+        task=result.task,
+        metric=result.metric,
+        test_metrics=test_metrics,
+        n_trials=result.n_trials,
+        algorithm=result.algorithm,
+    )
     metadata = {
         "target": target,
         "task": summary.task,
@@ -160,7 +170,8 @@ def _write(
         "leaderboard": [trial_dict(t) for t in result.leaderboard],
         **extra,
     }
-    _save(summary.directory, result.model, frame[result.feature_columns].head(3), metadata)
+    _save(out, result.model, frame[result.feature_columns].head(3), metadata)
+    return summary
 
 
 _TRIAL_FIELDS = (

@@ -83,7 +83,7 @@ def test_options_are_carried_in_the_saved_model_and_predict_unseen_rows():
     model = cloudpickle.loads(cloudpickle.dumps(result.model))
     text = {type(v).__name__ for v in model.get_params(deep=True).values()}
     text.add(type(model).__name__)
-    for name in ("KNNImputer", "RobustScaler", "OrdinalEncoder", "FeatureSelector"):
+    for name in ("CommonIndicatorKNNImputer", "RobustScaler", "OrdinalEncoder", "FeatureSelector"):
         assert name in text
     assert "InteractionFeatures" in text and "ResampledClassifier" in text
     assert "ThresholdClassifier" in text and result.threshold is not None

@@ -131,3 +131,23 @@ def test_the_final_model_takes_a_temperature_worth_having_and_says_so() -> None:
     assert calibrate(fine, y, notes=[]).temperature == 1.0
     thresholded = FinalModel(None, "lightgbm", 0.3, threshold=0.3, val_predictions=None)
     assert calibrate(thresholded, y, notes=[]) is thresholded
+
+
+def test_sharpening_that_only_a_near_perfect_validation_supports_is_not_kept() -> None:
+    from modelyard.ml.automl.final import FinalModel, calibrate
+
+    # 200 rows ranked right but for one: any sharpening lowers their log loss by a large
+    # fraction, yet by under two nats in all - no evidence for it (the penguins case)
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 3, 200)
+    logits = np.full((200, 3), 0.0)
+    logits[np.arange(200), y] = 6.0
+    logits[0, y[0]], logits[0, (y[0] + 1) % 3] = 0.0, 2.0
+    proba = softmax(logits, axis=1)
+    fitted = fit_temperature(proba, y)
+    assert fitted.temperature < 1.0 and fitted.after < fitted.before * 0.9
+    assert not fitted.is_worth_it
+    notes: list[str] = []
+    final = FinalModel(None, "linear", 0.01, val_predictions=proba)
+    assert calibrate(final, y, notes=notes).temperature == 1.0
+    assert len(notes) == 1 and "too little evidence" in notes[0]

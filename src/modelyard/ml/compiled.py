@@ -59,7 +59,7 @@ class _Imputer:
     def __init__(self, imputer: Any) -> None:
         from sklearn.impute import SimpleImputer
 
-        if type(imputer) is not SimpleImputer or imputer.strategy not in ("median", "mean"):
+        if not isinstance(imputer, SimpleImputer) or imputer.strategy not in ("median", "mean"):
             raise NotCompilable(f"imputer {imputer!r}")
         statistics = np.asarray(imputer.statistics_, dtype=np.float64)
         if np.isnan(statistics).any() or imputer.missing_values is not np.nan:
@@ -264,13 +264,15 @@ def _is_missing(value: Any) -> bool:
 
 
 def _block(names: list[str], transformer: Any) -> Block:
+    from sklearn.impute import SimpleImputer
+
     from modelyard.ml.automl.preprocessing import DatetimeFeatures
 
     steps = _steps_of(transformer)
     if not steps:
         raise NotCompilable("empty transformer")
     first = steps[0]
-    if _is_function(first, "_as_float") or type(first).__name__ in ("SimpleImputer",):
+    if _is_function(first, "_as_float") or isinstance(first, SimpleImputer):
         return _numeric_block(names, steps)
     if _is_function(first, "as_text"):
         return _categorical_block(names, steps)

@@ -76,6 +76,7 @@ def _simplify(estimator: Any, path: str) -> Any:
     """A copy of ``estimator`` made of parts skl2onnx knows, or raise naming the step."""
     from sklearn.compose import ColumnTransformer
     from sklearn.ensemble import StackingClassifier, VotingClassifier, VotingRegressor
+    from sklearn.impute import SimpleImputer
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import FunctionTransformer
 
@@ -110,6 +111,8 @@ def _simplify(estimator: Any, path: str) -> Any:
         if getattr(estimator, "weights", None) is not None:
             clone.weights = np.asarray(estimator.weights, dtype=float)
         return clone
+    if isinstance(estimator, SimpleImputer) and estimator.add_indicator:
+        return _without_indicator(estimator, path)
     if type(estimator).__name__ == "SimpleImputer" and estimator.statistics_.dtype == object:
         clone = copy.copy(estimator)  # text columns arrive with missing values filled in
         clone.missing_values = "__missing__"
@@ -120,6 +123,18 @@ def _simplify(estimator: Any, path: str) -> Any:
             return None  # the graph inputs are typed already: the cast is dropped
         raise unsupported(path, f"applies the function {func!r}, which has no ONNX converter")
     return estimator
+
+
+def _without_indicator(imputer: Any, path: str) -> Any:
+    """A plain SimpleImputer without the indicator, when it marks no feature; skl2onnx
+    converts the imputation but not indicator columns."""
+    from sklearn.impute import SimpleImputer
+
+    if imputer.indicator_ is not None and len(imputer.indicator_.features_):
+        raise unsupported(path, "adds missing-value indicator columns, which have no converter")
+    plain = SimpleImputer.__new__(SimpleImputer)
+    plain.__dict__.update(imputer.__dict__, add_indicator=False, indicator_=None)
+    return plain
 
 
 def _relabel(classifier: Any, classes: np.ndarray) -> Any:

@@ -5,8 +5,12 @@ over-confident; log loss punishes both. One number, the temperature ``T``, is fi
 the final model's out-of-fold validation probabilities by minimising their log loss, and
 applied as ``softmax(log p / T)`` at prediction time. It never changes the predicted
 class, so accuracy and ROC AUC stay as they are. It is kept only when it lowers the
-validation log loss by at least ``MIN_GAIN`` (relative): one parameter fitted on every
-validation row barely overfits, but a negligible gain is not worth a changed model.
+validation log loss by at least ``MIN_GAIN`` (relative) and the gain is significant: a
+likelihood-ratio test of ``T`` against 1 on the validation rows (one parameter: twice the
+gain in nats over all rows above ``CHI2_95``). The second matters when the validation
+rows are nearly all ranked right: every sharpening then lowers their tiny log loss by a
+large fraction, a few hundredths of a nat in all, while one surprising row later costs
+several nats.
 
 ``T`` is not allowed below ``MIN_TEMPERATURE``: the final model is refitted on more rows
 than the fold models that made the validation probabilities, so it is already sharper
@@ -23,6 +27,7 @@ import numpy as np
 from modelyard.ml.automl.estimators import temperature_scaled
 
 MIN_GAIN = 0.01
+CHI2_95 = 3.841  # the chi-squared distribution's 95% quantile, one degree of freedom
 MIN_TEMPERATURE = 0.5
 _BOUNDS = (np.log(MIN_TEMPERATURE), np.log(20.0))
 
@@ -30,12 +35,14 @@ _BOUNDS = (np.log(MIN_TEMPERATURE), np.log(20.0))
 @dataclass(frozen=True)
 class Calibration:
     temperature: float
-    before: float  # validation log loss
+    before: float  # validation log loss (mean over rows)
     after: float
+    n_rows: int
 
     @property
     def is_worth_it(self) -> bool:
-        return self.after < self.before * (1.0 - MIN_GAIN)
+        is_large = self.after < self.before * (1.0 - MIN_GAIN)
+        return is_large and 2 * (self.before - self.after) * self.n_rows > CHI2_95
 
 
 def _log_loss(proba: np.ndarray, y: np.ndarray) -> float:
@@ -60,5 +67,5 @@ def fit_temperature(proba: np.ndarray, y: np.ndarray) -> Calibration:
     temperature = float(np.exp(found.x))
     after = _log_loss(temperature_scaled(proba, temperature), codes)
     if after >= before:
-        return Calibration(1.0, before, before)
-    return Calibration(temperature, before, after)
+        return Calibration(1.0, before, before, len(codes))
+    return Calibration(temperature, before, after, len(codes))

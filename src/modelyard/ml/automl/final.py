@@ -185,6 +185,12 @@ def calibrate(final: FinalModel, y_val: np.ndarray, *, notes: list[str]) -> Fina
         return final
     fitted = fit_temperature(final.val_predictions, y_val)
     if not fitted.is_worth_it:
+        if fitted.temperature != 1.0:
+            notes.append(
+                f"probabilities not calibrated: temperature {fitted.temperature:.2f} would take "
+                f"validation log loss {fitted.before:.4f} -> {fitted.after:.4f}, too little "
+                "evidence to change the model"
+            )
         return final
     notes.append(
         f"probabilities calibrated (temperature {fitted.temperature:.2f}): validation log loss "

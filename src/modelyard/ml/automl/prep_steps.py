@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.impute import KNNImputer, SimpleImputer
+from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import (
     FunctionTransformer,
@@ -25,6 +25,11 @@ from sklearn.preprocessing import (
 )
 
 from modelyard.ml.automl.columns import ColumnKinds, as_text
+from modelyard.ml.automl.imputers import (
+    CommonIndicatorIterativeImputer,
+    CommonIndicatorKNNImputer,
+    CommonIndicatorSimpleImputer,
+)
 from modelyard.ml.automl.options import PrepOptions
 from modelyard.ml.automl.preprocessing import (
     _MISSING,
@@ -39,19 +44,17 @@ MAX_ONE_HOT_LEVELS = 50  # one-hot of many-level columns keeps the most frequent
 
 
 def make_imputer(strategy: str, *, seed: int) -> Any:
-    """A numeric imputer (with missing-value indicator columns) for an imputation option."""
+    """A numeric imputer (with indicator columns for commonly missing features) for an
+    imputation option."""
     if strategy in ("auto", "median"):
-        return SimpleImputer(strategy="median", add_indicator=True)
+        return CommonIndicatorSimpleImputer(strategy="median", add_indicator=True)
     if strategy == "constant":
-        return SimpleImputer(strategy="constant", fill_value=0.0, add_indicator=True)
+        return CommonIndicatorSimpleImputer(strategy="constant", fill_value=0.0, add_indicator=True)
     if strategy == "knn":
-        return KNNImputer(n_neighbors=5, add_indicator=True)
+        return CommonIndicatorKNNImputer(n_neighbors=5, add_indicator=True)
     if strategy == "iterative":
-        from sklearn.experimental import enable_iterative_imputer  # noqa: F401
-        from sklearn.impute import IterativeImputer
-
-        return IterativeImputer(max_iter=10, random_state=seed, add_indicator=True)
-    return SimpleImputer(strategy=strategy, add_indicator=True)
+        return CommonIndicatorIterativeImputer(max_iter=10, random_state=seed, add_indicator=True)
+    return CommonIndicatorSimpleImputer(strategy=strategy, add_indicator=True)
 
 
 def make_scaler(scaling: str) -> Any | None:

@@ -30,6 +30,7 @@ from sklearn.preprocessing import (
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from modelyard.ml.automl.columns import ColumnKinds, as_text
+from modelyard.ml.automl.imputers import CommonIndicatorSimpleImputer
 from modelyard.ml.automl.options import PrepOptions
 from modelyard.ml.automl.targets import Task
 
@@ -120,7 +121,7 @@ def _numeric(*, scaled: bool) -> Any:
         return FunctionTransformer(_as_float, feature_names_out="one-to-one")
     return Pipeline(
         [
-            ("impute", SimpleImputer(strategy="median", add_indicator=True)),
+            ("impute", CommonIndicatorSimpleImputer(strategy="median", add_indicator=True)),
             ("scale", StandardScaler()),
         ]
     )

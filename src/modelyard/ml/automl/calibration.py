@@ -5,17 +5,19 @@ over-confident; log loss punishes both. One number, the temperature ``T``, is fi
 the final model's out-of-fold validation probabilities by minimising their log loss, and
 applied as ``softmax(log p / T)`` at prediction time. It never changes the predicted
 class, so accuracy and ROC AUC stay as they are. It is kept only when it lowers the
-validation log loss by at least ``MIN_GAIN`` (relative) and the gain is significant: a
-likelihood-ratio test of ``T`` against 1 on the validation rows (one parameter: twice the
-gain in nats over all rows above ``CHI2_95``). The second matters when the validation
-rows are nearly all ranked right: every sharpening then lowers their tiny log loss by a
-large fraction, a few hundredths of a nat in all, while one surprising row later costs
-several nats.
+validation log loss by at least ``MIN_GAIN`` (relative): one parameter fitted on every
+validation row barely overfits, but a negligible gain is not worth a changed model.
 
 ``T`` is not allowed below ``MIN_TEMPERATURE``: the final model is refitted on more rows
 than the fold models that made the validation probabilities, so it is already sharper
 than they were, and sharpening further turns its rare confident mistakes (a row unlike
-any training row) into very costly ones.
+any training row) into very costly ones. An optimum at that floor is the separation
+case: the validation rows are nearly all ranked right, so every sharpening lowers their
+(tiny) log loss, however far it goes, and the estimate is unbounded. Such a temperature
+is kept only when its gain is significant: a likelihood-ratio test of ``T`` against 1
+(one parameter: twice the gain in nats over all validation rows above ``CHI2_95``).
+Otherwise the probabilities stay as they are: a gain of a few tenths of a nat on
+validation is not worth turning one surprising row later into several nats.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ MIN_GAIN = 0.01
 CHI2_95 = 3.841  # the chi-squared distribution's 95% quantile, one degree of freedom
 MIN_TEMPERATURE = 0.5
 _BOUNDS = (np.log(MIN_TEMPERATURE), np.log(20.0))
+_AT_FLOOR = 1.02  # an optimum this close to MIN_TEMPERATURE is the floor
 
 
 @dataclass(frozen=True)
@@ -40,9 +43,15 @@ class Calibration:
     n_rows: int
 
     @property
+    def is_significant(self) -> bool:
+        return 2 * (self.before - self.after) * self.n_rows > CHI2_95
+
+    @property
     def is_worth_it(self) -> bool:
-        is_large = self.after < self.before * (1.0 - MIN_GAIN)
-        return is_large and 2 * (self.before - self.after) * self.n_rows > CHI2_95
+        if self.after >= self.before * (1.0 - MIN_GAIN):
+            return False
+        is_unbounded = self.temperature <= MIN_TEMPERATURE * _AT_FLOOR
+        return self.is_significant or not is_unbounded
 
 
 def _log_loss(proba: np.ndarray, y: np.ndarray) -> float:

@@ -7,7 +7,8 @@ Run:  .venv/bin/python benchmarks/automl_benchmark.py [--time-budget 60] [--n-jo
 Every system gets the same training rows, the same time budget and the same number of
 cores, in a fresh subprocess per (system, dataset) so that wall time and peak memory
 (``ru_maxrss``) are its own. The test split (25%, seeded, stratified for classification)
-is never shown to any system. Scores: ROC AUC for binary targets, log loss for multiclass,
+is never shown to any system; ``--datasets wine@1,wine@2`` draws other test splits (seed
+1, 2) of the same data, to tell a system's edge from one split's luck. Scores: ROC AUC for binary targets, log loss for multiclass,
 R2 for regression (FLAML is told the same metric; Modelyard optimises the same one, or
 RMSE, which ranks models exactly like R2 on a fixed split). The last line is the mean rank
 (1 = best) per system over the datasets.
@@ -126,13 +127,15 @@ def metric_of(task: str) -> str:
 
 
 def split(name: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series, str]:
+    """The train and test rows of a dataset; ``NAME@K`` splits with seed K instead of 0."""
     from sklearn.model_selection import train_test_split
 
-    X, y = LOADERS[name]()
+    base, _, split_seed = name.partition("@")
+    X, y = LOADERS[base]()
     task = task_of(y)
     stratify = y if task != "regression" else None
     X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=TEST_SIZE, random_state=SEED, stratify=stratify
+        X, y, test_size=TEST_SIZE, random_state=int(split_seed or SEED), stratify=stratify
     )
     return X_train, X_test, y_train, y_test, task
 

@@ -80,6 +80,8 @@ def _lightgbm_space(ctx: FamilyContext) -> Space:
         "colsample_bytree": ("float", 0.3, 1.0, False),
         "reg_alpha": ("float", 1e-8, 10.0, True),
         "reg_lambda": ("float", 1e-8, 10.0, True),
+        # randomised split thresholds (AutoGluon's LightGBMXT): smoother on small data
+        "extra_trees": ("cat", (False, True)),
     }
     return _with_class_weight(space, ctx, (None, "balanced"))
 
@@ -94,6 +96,7 @@ def _lightgbm_default(ctx: FamilyContext) -> Params:
         "colsample_bytree": 1.0,
         "reg_alpha": 1e-8,
         "reg_lambda": 1e-8,
+        "extra_trees": False,
     }
     return {**params, "class_weight": None} if _is_classification(ctx) else params
 

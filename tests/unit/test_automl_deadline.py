@@ -27,6 +27,7 @@ def _slow_models():
         HistGradientBoostingClassifier,
         RandomForestClassifier,
     )
+    from sklearn.linear_model import LogisticRegression
     from xgboost import XGBClassifier
 
     return {
@@ -38,11 +39,14 @@ def _slow_models():
         "random_forest": RandomForestClassifier(n_estimators=5_000, n_jobs=1, random_state=0),
         "extra_trees": ExtraTreesClassifier(n_estimators=5_000, n_jobs=1, random_state=0),
         "hgb": HistGradientBoostingClassifier(max_iter=100_000, early_stopping=False),
+        "linear": LogisticRegression(  # as the linear family on big data: saga, elastic net
+            C=1e3, l1_ratio=0.5, solver="saga", tol=0.0, max_iter=100_000, random_state=0
+        ),
     }
 
 
 @pytest.mark.parametrize(
-    "name", ["lightgbm", "xgboost", "catboost", "random_forest", "extra_trees", "hgb"]
+    "name", ["lightgbm", "xgboost", "catboost", "random_forest", "extra_trees", "hgb", "linear"]
 )
 def test_a_fit_given_a_deadline_returns_in_time_with_a_model_that_predicts(data, name):
     X, y = data
@@ -64,6 +68,35 @@ def test_a_fit_that_finishes_before_its_deadline_is_a_plain_fit(data):
     model = LGBMClassifier(n_estimators=5, verbose=-1, n_jobs=1)
     bounded = fit_within(model, X[:500], y[:500], time.perf_counter() + 30)
     assert not bounded.stopped and model.booster_.current_iteration() == 5
+
+
+def test_a_linear_model_goes_on_to_convergence_or_stops_at_the_deadline(data):
+    from sklearn.linear_model import ElasticNet, LogisticRegression
+
+    X, y = data
+    plain = LogisticRegression(max_iter=1000).fit(X, y)
+    model = LogisticRegression(max_iter=1000)
+    bounded = fit_within(model, X, y, time.perf_counter() + 30)
+    assert not bounded.stopped and model.get_params()["max_iter"] == 1000
+    assert not model.get_params()["warm_start"]
+    np.testing.assert_allclose(model.coef_, plain.coef_, rtol=1e-3, atol=1e-4)
+    target = X[:, 0] + 0.1 * X[:, 1]
+    regressor = ElasticNet(alpha=1e-6, l1_ratio=0.5, tol=0.0, max_iter=10**7)
+    started = time.perf_counter()
+    bounded = fit_within(regressor, X, target, started + 0.3)
+    assert time.perf_counter() - started < 1.0 and bounded.stopped
+    assert bounded.sizes["max_iter"] == regressor.get_params()["max_iter"] < 10**7
+    assert np.corrcoef(regressor.predict(X[:200]), target[:200])[0, 1] > 0.99
+
+
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_a_stopped_linear_trial_is_rebuilt_with_the_iterations_it_reached(task):
+    from modelyard.ml.automl.families import FAMILIES, FamilyContext
+
+    family = FAMILIES["linear"]
+    ctx = FamilyContext(task=task, n_rows=500, n_features=5, n_classes=2, seed=0, n_jobs=1)
+    params = {**family.default(ctx), "max_iter": 7}  # as search.py records a stopped trial
+    assert family.make(params, ctx).get_params()["max_iter"] == 7
 
 
 def test_wrappers_and_pipelines_are_looked_through(data):

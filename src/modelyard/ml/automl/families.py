@@ -315,11 +315,14 @@ def _linear_default(ctx: FamilyContext) -> Params:
 def _linear(params: Params, ctx: FamilyContext) -> Any:
     from sklearn.linear_model import ElasticNet, LogisticRegression
 
+    # ``max_iter`` is in ``params`` when a search trial stopped at its deadline (deadline.py)
     if not _is_classification(ctx):
-        return ElasticNet(**params, max_iter=2000, random_state=ctx.seed)
+        return ElasticNet(**{"max_iter": 2000, **params}, random_state=ctx.seed)
     is_pure_l2 = params.get("l1_ratio", 0.0) == 0.0
     solver, max_iter = ("lbfgs", 1000) if is_pure_l2 else ("saga", 300)
-    return LogisticRegression(**params, solver=solver, max_iter=max_iter, random_state=ctx.seed)
+    return LogisticRegression(
+        **{"max_iter": max_iter, **params}, solver=solver, random_state=ctx.seed
+    )
 
 
 # --- support vector machines ---------------------------------------------------------------

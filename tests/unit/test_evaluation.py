@@ -120,3 +120,42 @@ def test_leaderboard_csv_and_the_live_feed() -> None:
     (published,) = reporter.published
     assert published["metric"] == "log_loss" and published["is_higher_better"] is False
     assert published["trials"][0]["family"] == "linear" and published["max_trials"] == 3
+
+
+class _Opaque:
+    """The same model behind an object the compiled inference path does not know."""
+
+    def __init__(self, model) -> None:
+        self.classes_ = model.classes_
+        self._model = model
+
+    def predict_proba(self, X):
+        return self._model.predict_proba(X)
+
+    def predict(self, X):
+        return self._model.predict(X)
+
+
+def test_importance_and_shap_through_the_compiled_path_equal_the_plain_model() -> None:
+    from modelyard.ml.automl import AutoMLConfig, fit_automl
+    from modelyard.ml.evaluation import _Scorer
+    from tests.factories import churn_frame
+
+    config = AutoMLConfig(time_budget_s=30, max_trials=2, families=("lightgbm",), ensemble=False)
+    result = fit_automl(churn_frame(), "churned", config)  # a categorical and a boolean column
+    data = EvaluationInput(
+        model=result.model,
+        task="classification",
+        metric="roc_auc",
+        X_test=result.test_features,
+        y_test=list(result.y_test),
+        classes=result.classes,
+    )
+    assert _Scorer(data.model, data.X_test, "classification").is_compiled
+    opaque = EvaluationInput(**{**data.__dict__, "model": _Opaque(result.model)})
+    assert not _Scorer(opaque.model, data.X_test, "classification").is_compiled
+    fast, plain = evaluate(data), evaluate(opaque)
+    for part, value in (("shap", "mean_abs_shap"), ("importance", "importance")):
+        assert [r["feature"] for r in fast[part]] == [r["feature"] for r in plain[part]]
+        assert [r[value] for r in fast[part]] == pytest.approx([r[value] for r in plain[part]])
+    assert fast["shap"][0]["mean_abs_shap"] > 0

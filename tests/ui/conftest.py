@@ -15,7 +15,7 @@ from modelyard.domain import Actor
 from modelyard.integrations.dask_compute import DaskCompute
 from modelyard.services.container import Services
 from modelyard.ui.context import services as ui_services
-from tests.conftest import ADMIN_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, fresh_home
 from tests.ui import runtime
 
 # should_see polls every 0.1 s and returns as soon as it sees; generous limits keep the
@@ -39,10 +39,10 @@ def keep_parent_packages() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def ui_runtime(dask_compute: DaskCompute, tmp_path: Path) -> None:
+def ui_runtime(dask_compute: DaskCompute, tmp_path: Path, mlflow_template: Path) -> None:
     """One Dask cluster for the session; a fresh data home (empty database) per test."""
     runtime.compute = dask_compute
-    runtime.home = tmp_path / "home"
+    runtime.home = fresh_home(tmp_path / "home", mlflow_template)
 
 
 @pytest.fixture

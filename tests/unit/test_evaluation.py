@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -152,7 +154,7 @@ def test_importance_and_shap_through_the_compiled_path_equal_the_plain_model() -
         classes=result.classes,
     )
     assert _Scorer(data.model, data.X_test, "classification").is_compiled
-    opaque = EvaluationInput(**{**data.__dict__, "model": _Opaque(result.model)})
+    opaque = dataclasses.replace(data, model=_Opaque(result.model))
     assert not _Scorer(opaque.model, data.X_test, "classification").is_compiled
     fast, plain = evaluate(data), evaluate(opaque)
     for part, value in (("shap", "mean_abs_shap"), ("importance", "importance")):

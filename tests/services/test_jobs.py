@@ -1,6 +1,5 @@
 """Jobs on a real Dask LocalCluster: progress, cancel, worker death, restart reconciliation."""
 
-import json
 import os
 import sys
 import threading
@@ -22,17 +21,18 @@ def _die(job_id, settings_payload):
 
 
 def _count_until_cancelled(job_id, settings_payload):
-    from modelyard.worker.tasks import _services
+    from modelyard.worker.tasks import services_for
 
-    recorder = _services(json.dumps(settings_payload, sort_keys=True)).recorder
-    recorder.start(job_id)
-    reporter = recorder.reporter(job_id)
-    try:
-        for step in range(600):
-            reporter.report(step / 600, f"step {step}")
-            time.sleep(0.1)
-    except JobCancelledError:
-        recorder.cancelled(job_id)
+    with services_for(settings_payload) as services:
+        recorder = services.recorder
+        recorder.start(job_id)
+        reporter = recorder.reporter(job_id)
+        try:
+            for step in range(600):
+                reporter.report(step / 600, f"step {step}")
+                time.sleep(0.1)
+        except JobCancelledError:
+            recorder.cancelled(job_id)
 
 
 def _service_running(services, function):

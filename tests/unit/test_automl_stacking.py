@@ -74,3 +74,46 @@ def test_the_final_model_is_never_worse_than_the_best_single_model_on_validation
     assert any("ensemble selection" in n and "stacking" in n for n in result.notes)
     if result.algorithm.startswith("stack("):
         assert any(n.startswith("stacking chosen") for n in result.notes)
+
+
+def _search_then_run_out_of_time(data, families, *, clock, **kwargs):
+    """The real search, then a clock with no time left to refit anything after it."""
+    from modelyard.ml.automl.search import search
+
+    state = search(data, families, clock=clock, **kwargs)
+    clock.started -= clock.budget_s - clock.elapsed() - clock.evaluation_reserve()
+    return state
+
+
+@pytest.mark.parametrize("kind", ["binary", "regression"])
+def test_an_ensemble_that_cannot_be_refitted_in_time_is_used_as_fitted_in_the_search(kind):
+    if kind == "binary":
+        X, y = make_classification(n_samples=1200, n_features=8, random_state=3)
+        frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(8)])
+        frame["y"] = np.where(y == 1, "yes", "no")
+    else:
+        frame = load_diabetes(as_frame=True).frame.rename(columns={"target": "y"})
+    config = AutoMLConfig(
+        time_budget_s=60,
+        max_trials=6,
+        families=("linear", "knn", "random_forest"),
+        validation="holdout",
+        n_jobs=1,
+    )
+    result = fit_automl(frame, "y", config, run_search=_search_then_run_out_of_time)
+    assert result.algorithm.startswith("ensemble("), result.notes
+    used = [n for n in result.notes if "as fitted in the search" in n]
+    assert used and "would overrun the budget" in used[0], result.notes
+    n_fit = int(used[0].split(" rows")[0].split()[-1])
+    assert result.n_train == n_fit < len(frame) - result.n_test
+    voting = getattr(result.model, "estimator_", result.model)  # classifiers are wrapped
+    assert len(voting.estimators_) == len(result.ensemble_weights) >= 2
+    knn = [p for p in voting.estimators_ if hasattr(p.steps[-1][1], "n_samples_fit_")]
+    assert all(p.steps[-1][1].n_samples_fit_ == n_fit for p in knn)  # not refitted
+    X_test = result.test_features
+    assert len(result.model.predict(X_test)) == result.n_test
+    if kind == "binary":
+        assert set(result.model.predict(X_test)) <= {"yes", "no"}
+        assert result.test_metrics["roc_auc"] > 0.85
+    else:
+        assert result.test_metrics["r2"] > 0.3

@@ -176,7 +176,7 @@ class _ParallelSearch:
                 stopped = exc
                 stop.set()  # the runners end within a fold and hand back what they have
 
-    def _collect(self, futures: list[Any]) -> list[list[tuple[TrialRecord, Any]]]:
+    def _collect(self, futures: list[Any]) -> list[list[tuple[TrialRecord, Any, Any]]]:
         outcomes, errors = [], []
         for future in futures:
             try:
@@ -200,7 +200,7 @@ def _finished_trials(spec: _Spec) -> int:
     return len(storage.get_all_trials(study_id, deepcopy=False, states=states))
 
 
-def run_trials(data: SearchData, spec: _Spec, index: int) -> list[tuple[TrialRecord, Any]]:
+def run_trials(data: SearchData, spec: _Spec, index: int) -> list[tuple[TrialRecord, Any, Any]]:
     """One trial runner (a Dask task): trials of the shared study until the deadline."""
     import optuna
     from distributed import Event, get_worker
@@ -232,29 +232,39 @@ def run_trials(data: SearchData, spec: _Spec, index: int) -> list[tuple[TrialRec
         except Exception as exc:
             if not is_stop(exc):
                 raise
+    state = run.state
     return [
-        (replace(record, worker=worker), run.state.predictions.get(record.number))
-        for record in run.state.records
+        (
+            replace(record, worker=worker),
+            state.predictions.get(record.number),
+            state.pipelines.get(record.number),
+        )
+        for record in state.records
     ]
 
 
 def _merge(
-    outcomes: list[list[tuple[TrialRecord, Any]]],
+    outcomes: list[list[tuple[TrialRecord, Any, Any]]],
     data: SearchData,
     *,
     clock: Clock,
     limits: Limits,
     on_trial: OnTrial,
 ) -> SearchState:
-    """Every runner's trials as one search, numbered in the order they finished."""
+    """Every runner's trials as one search, numbered in the order they finished, with the
+    ensemble candidates' predictions and (small) fitted pipelines."""
     state = SearchState()
     finished = sorted(
-        (pair for outcome in outcomes for pair in outcome), key=lambda p: p[0].elapsed_s
+        (trial for outcome in outcomes for trial in outcome), key=lambda t: t[0].elapsed_s
     )
-    for number, (record, prediction) in enumerate(finished):
+    for number, (record, prediction, pipeline) in enumerate(finished):
         record = replace(record, number=number)
-        _remember(state, record, None if prediction is None else np.asarray(prediction), data=data)
+        if prediction is not None:
+            prediction = np.asarray(prediction)
+        _remember(state, record, prediction, data=data, pipeline=pipeline)
         state.durations.setdefault(record.family, []).append(record.fit_time_s)
         on_trial(record)
+    if state.best is not None:
+        state.best_pipeline = state.pipelines.get(state.best.number)
     clock.reserve_s = _refit_reserve(state, data, clock.budget_s, limits.n_refits)
     return state

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from modelyard.domain import Actor, JobKind
 from modelyard.errors import JobCancelledError, ModelyardError
@@ -27,8 +29,64 @@ HANDLERS: dict[JobKind, Callable[[Services], Execute]] = {
 }
 
 
-@lru_cache(maxsize=4)
-def _services(settings_json: str) -> Services:
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+T = TypeVar("T", bound=_Closable)
+
+
+class ClosingCache(Generic[T]):
+    """The ``size`` most recently used values per key, built on first use; a value pushed
+    out is closed as soon as no caller still holds it (a job running with it goes on)."""
+
+    def __init__(self, build: Callable[[str], T], *, size: int) -> None:
+        self._build, self._size = build, size
+        self._lock = threading.Lock()
+        self._values: OrderedDict[str, T] = OrderedDict()
+        self._holders: dict[int, int] = {}  # id(value) -> callers holding it
+        self._evicted: dict[int, T] = {}  # pushed out while held: closed on the last release
+
+    @contextmanager
+    def hold(self, key: str) -> Iterator[T]:
+        """The value for ``key``, kept open until the block ends."""
+        value, pushed_out = self._acquire(key)
+        for old in pushed_out:
+            old.close()
+        try:
+            yield value
+        finally:
+            self._release(value)
+
+    def _acquire(self, key: str) -> tuple[T, list[T]]:
+        with self._lock:
+            value = self._values.get(key)
+            if value is None:
+                value = self._values[key] = self._build(key)
+            self._values.move_to_end(key)
+            self._holders[id(value)] = self._holders.get(id(value), 0) + 1
+            pushed_out = []
+            while len(self._values) > self._size:
+                _, old = self._values.popitem(last=False)
+                if self._holders.get(id(old), 0):
+                    self._evicted[id(old)] = old
+                else:
+                    pushed_out.append(old)
+            return value, pushed_out
+
+    def _release(self, value: T) -> None:
+        with self._lock:
+            left = self._holders[id(value)] - 1
+            if left:
+                self._holders[id(value)] = left
+                return
+            del self._holders[id(value)]
+            evicted = self._evicted.pop(id(value), None)
+        if evicted is not None:
+            evicted.close()
+
+
+def _build_services(settings_json: str) -> Services:
     from modelyard.services.container import build_services
     from modelyard.settings import Settings
 
@@ -37,11 +95,24 @@ def _services(settings_json: str) -> Services:
     )
 
 
-def run_job(job_id: int, settings_payload: dict[str, Any]) -> None:
-    """Run job ``job_id`` to the end, recording success, failure or cancellation."""
+# A worker usually serves one server (one settings); tests and shared clusters serve more.
+_SERVICES: ClosingCache[Services] = ClosingCache(_build_services, size=4)
+
+
+def services_for(settings_payload: dict[str, Any]) -> AbstractContextManager[Services]:
+    """This worker's services for the server's settings, held open until the block ends."""
     import json
 
-    services = _services(json.dumps(settings_payload, sort_keys=True))
+    return _SERVICES.hold(json.dumps(settings_payload, sort_keys=True))
+
+
+def run_job(job_id: int, settings_payload: dict[str, Any]) -> None:
+    """Run job ``job_id`` to the end, recording success, failure or cancellation."""
+    with services_for(settings_payload) as services:
+        _run(services, job_id)
+
+
+def _run(services: Services, job_id: int) -> None:
     recorder = services.recorder
     started = recorder.start(job_id)
     if started is None:

@@ -270,6 +270,7 @@ def _finish(run: _Run, state: SearchState) -> AutoMLResult:
         run.clock.fraction(), f"refitting {final.algorithm} on {len(run.splits.search)} rows"
     )
     deadline = run.clock.end() - run.clock.evaluation_reserve()
+    kept = _kept_model(run, state, final, deadline)
     tested = evaluate_on_test(
         final,
         run.problem,
@@ -277,7 +278,7 @@ def _finish(run: _Run, state: SearchState) -> AutoMLResult:
         metric=run.data.metric,
         notes=run.notes,
         deadline=deadline,
-        prefitted=_kept_model(run, state, final, deadline),
+        prefitted=kept,
     )
     if run.config.refit_full:
         _refit_full(run, tested.model)
@@ -285,15 +286,20 @@ def _finish(run: _Run, state: SearchState) -> AutoMLResult:
     name = run.data.metric.name
     run.report(1.0, f"finished: test {name}={tested.metrics.get(name, float('nan')):.4f}")
     result = _result(run, state, final=final, tested=tested)
+    if kept is not None and not run.config.refit_full:
+        result = dataclasses.replace(result, n_train=len(run.data.folds[-1][0]))
     return dataclasses.replace(result, feature_ranking=ranking, threshold=final.threshold)
 
 
 def _kept_model(run: _Run, state: SearchState, final: FinalModel, deadline: float) -> Any:
-    """The best trial's model as fitted in the search, when refitting it on all search rows
-    would overrun the budget (None: refit)."""
+    """The final model as fitted in the search, when refitting it on all search rows would
+    overrun the budget (None: refit). An ensemble chosen for that reason comes fitted
+    (:attr:`FinalModel.fitted`); a single model is the best trial's pipeline."""
     from modelyard.ml.automl.final import search_model
     from modelyard.ml.automl.search import refit_estimate
 
+    if final.fitted is not None:
+        return search_model(final.fitted, run.problem, final)
     best, pipeline = state.best, state.best_pipeline
     if best is None or pipeline is None or final.weights or final.algorithm != best.family:
         return None

@@ -40,6 +40,7 @@ class FinalModel:
     threshold: float | None = None  # decision threshold for the positive class
     temperature: float = 1.0  # probability calibration (see calibration.py)
     val_predictions: np.ndarray | None = None  # out of fold, on the validation rows
+    fitted: Any = None  # the estimator as fitted in the search, used instead of a refit
 
 
 @dataclass(frozen=True)
@@ -108,15 +109,26 @@ def build_final(
     if choice.is_single or not data.metric.is_better(choice.val_score, best.val_score):
         notes.append(f"ensemble not used: it did not beat the best single model's val {name}")
         return single
-    members = {r.number: r for r in state.records if r.number in choice.weights}
-    problem = _ensemble_problem(list(members.values()), data, config, clock=clock)
+    members = [r for r in state.records if r.number in choice.weights]
+    problem = _limit_problem(members, config)
     if problem:
         notes.append(f"ensemble not used: {problem}")
         return single
+    overrun = _refit_overrun(members, data, config, clock=clock)
+    if overrun:
+        return _fitted_ensemble(
+            candidates, state, data, config, single=single, overrun=overrun, notes=notes
+        )
     notes.append(
         f"ensemble of {len(members)} models: val {name} {best.val_score:.4f} -> "
         f"{choice.val_score:.4f} (weights {choice.weights})"
     )
+    return _selected(choice, state, data)
+
+
+def _selected(choice: EnsembleChoice, state: SearchState, data: SearchData) -> FinalModel:
+    """The ensemble-selection model (to refit), with its averaged validation predictions."""
+    members = {r.number: r for r in state.records if r.number in choice.weights}
     total = sum(choice.weights.values())
     averaged = sum(state.predictions[n] * w for n, w in choice.weights.items()) / total
     return FinalModel(
@@ -126,6 +138,72 @@ def build_final(
         choice.weights,
         val_predictions=np.asarray(averaged),
     )
+
+
+def _fitted_ensemble(
+    candidates: list[tuple[int, float, np.ndarray]],
+    state: SearchState,
+    data: SearchData,
+    config: AutoMLConfig,
+    *,
+    single: FinalModel,
+    overrun: str,
+    notes: list[str],
+) -> FinalModel:
+    """When refitting the chosen ensemble would overrun the budget: an ensemble of the
+    candidates as fitted in the search (their validation predictions came from exactly
+    those models), if one still beats the best single model; else that model."""
+    kept = [c for c in candidates if _is_whole(state.pipelines.get(c[0]), data)]
+    choice = select_ensemble(kept, data.y[data.validation_rows], data.metric) if kept else None
+    if (
+        choice is None
+        or choice.is_single
+        or not data.metric.is_better(choice.val_score, single.val_score)
+    ):
+        notes.append(f"ensemble not used: {overrun}")
+        return single
+    members = [r for r in state.records if r.number in choice.weights]
+    problem = _limit_problem(members, config)
+    if problem:
+        notes.append(f"ensemble not used: {overrun}; as fitted in the search, {problem}")
+        return single
+    n_fit = len(data.folds[-1][0])
+    notes.append(
+        f"ensemble of {len(members)} models as fitted in the search on {n_fit} rows, since "
+        f"{overrun}: val {data.metric.name} {single.val_score:.4f} -> {choice.val_score:.4f} "
+        f"(weights {choice.weights})"
+    )
+    final = _selected(choice, state, data)
+    fitted = _as_fitted(final.estimator, [state.pipelines[n] for n in choice.weights], data)
+    return dataclasses.replace(final, fitted=fitted)
+
+
+def _is_whole(pipeline: Any, data: SearchData) -> bool:
+    """Whether a kept pipeline can join an ensemble: a classifier must know every class."""
+    if pipeline is None:
+        return False
+    if data.ctx.task != "classification":
+        return True
+    classes = np.asarray(getattr(pipeline, "classes_", []))
+    return classes.tolist() == list(range(data.ctx.n_classes))
+
+
+def _as_fitted(template: Any, pipelines: list[Any], data: SearchData) -> Any:
+    """A copy of the ``template`` voting ensemble with ``pipelines`` (fitted, in its
+    estimators' order) as its members, as ``fit`` would have left it (on class codes for a
+    classifier)."""
+    from sklearn.base import clone
+    from sklearn.preprocessing import LabelEncoder
+    from sklearn.utils import Bunch
+
+    voting = clone(template)
+    voting.estimators_ = list(pipelines)
+    names = [name for name, _ in voting.estimators]
+    voting.named_estimators_ = Bunch(**dict(zip(names, pipelines, strict=True)))
+    if data.ctx.task == "classification":
+        voting.le_ = LabelEncoder().fit(np.arange(data.ctx.n_classes))
+        voting.classes_ = voting.le_.classes_
+    return voting
 
 
 def _comparison(single: float, choice: EnsembleChoice, stack: StackChoice | None, name: str) -> str:
@@ -202,18 +280,32 @@ def calibrate(final: FinalModel, y_val: np.ndarray, *, notes: list[str]) -> Fina
 def _ensemble_problem(
     members: list[TrialRecord], data: SearchData, config: AutoMLConfig, *, clock: Clock
 ) -> str:
+    """Why an ensemble of ``members`` cannot be used ("" when it can)."""
+    return _limit_problem(members, config) or _refit_overrun(members, data, config, clock=clock)
+
+
+def _limit_problem(members: list[TrialRecord], config: AutoMLConfig) -> str:
+    """Which latency or size limit an ensemble of ``members`` would break ("" if none)."""
     latency = sum(m.predict_latency_ms or 0.0 for m in members)
     size_mb = sum(m.size_bytes or 0 for m in members) / 1e6
     if config.max_predict_latency_ms is not None and latency > config.max_predict_latency_ms:
         return f"its predict latency (~{latency:.1f} ms) would exceed the limit"
     if config.max_model_size_mb is not None and size_mb > config.max_model_size_mb:
         return f"its size (~{size_mb:.1f} MB) would exceed the limit"
+    return ""
+
+
+def _refit_overrun(
+    members: list[TrialRecord], data: SearchData, config: AutoMLConfig, *, clock: Clock
+) -> str:
+    """Why refitting ``members`` would overrun the budget ("" when it fits)."""
     n_refits = 2 if config.refit_full else 1
     refit_s = sum(m.fit_time_s for m in members) / max(len(data.folds), 1) * 1.5 * n_refits
     left = clock.budget_s - clock.elapsed() - clock.evaluation_reserve()
     if refit_s > left:
         return (
-            f"refitting its members (~{refit_s:.1f} s) would overrun the budget ({left:.1f} s left)"
+            f"refitting its members (~{refit_s:.1f} s) would overrun the budget "
+            f"({max(left, 0.0):.1f} s left)"
         )
     return ""
 
@@ -229,9 +321,9 @@ def _voting(members: dict[int, TrialRecord], weights: dict[int, int], data: Sear
 
 
 def search_model(pipeline: Any, problem: _Problem, final: FinalModel) -> Any:
-    """The best trial's pipeline as fitted during the search (on class codes), wrapped
-    like a refitted final model: original labels, the final model's temperature and its
-    decision threshold if any."""
+    """A model as fitted during the search (on class codes: the best trial's pipeline or
+    :attr:`FinalModel.fitted`), wrapped like a refitted final model: original labels, the
+    final model's temperature and its decision threshold if any."""
     if problem.task != "classification":
         return pipeline
     from sklearn.preprocessing import LabelEncoder

@@ -51,6 +51,9 @@ _HEARTBEAT_S = 1.0
 # The first trial may use this share of the time left: it is sure to end with a model and
 # leaves room for the refit (its fits stop at the deadline, see :mod:`deadline`).
 FIRST_TRIAL_SHARE = 0.4
+# Ensemble candidates' fitted pipelines up to this size are kept, so that an ensemble can be
+# used as fitted in the search when refitting its members would overrun the budget.
+KEEP_PIPELINE_BYTES = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,8 @@ class SearchState:
     best: TrialRecord | None = None
     stopped: BaseException | None = None  # the stop request that ended the search early
     best_pipeline: Any = None  # the best trial's model as fitted on its (last) fold
+    # ensemble candidates' models as fitted on their (last) fold, the small ones only
+    pipelines: dict[int, Any] = field(default_factory=dict)
 
     def usable(self) -> list[TrialRecord]:
         return [r for r in self.records if r.is_usable]
@@ -174,7 +179,7 @@ def _loop(
         skips = 0
         record, prediction = run.trial(family, params, trial)
         _tell(study, trial, record)
-        _remember(run.state, record, prediction, data=data)
+        _remember(run.state, record, prediction, data=data, pipeline=run.last_pipeline)
         if run.state.best is record:
             run.state.best_pipeline = run.last_pipeline
         clock.reserve_s = _refit_reserve(run.state, data, clock.budget_s, limits.n_refits)
@@ -447,8 +452,14 @@ def ensemble_candidates(state: SearchState, metric: Metric) -> list[TrialRecord]
 
 
 def _remember(
-    state: SearchState, record: TrialRecord, prediction: np.ndarray | None, *, data: SearchData
+    state: SearchState,
+    record: TrialRecord,
+    prediction: np.ndarray | None,
+    *,
+    data: SearchData,
+    pipeline: Any = None,
 ) -> None:
+    """Add a finished trial; keep the ensemble candidates' predictions and small pipelines."""
     state.records.append(record)
     if not record.is_usable or prediction is None:
         return
@@ -457,8 +468,11 @@ def _remember(
     if data.metric.is_better(record.val_score, best_score):
         state.best = record
     state.predictions[record.number] = prediction
+    if pipeline is not None and (record.size_bytes or 0) <= KEEP_PIPELINE_BYTES:
+        state.pipelines[record.number] = pipeline
     keep = {r.number for r in ensemble_candidates(state, data.metric)}
     state.predictions = {n: p for n, p in state.predictions.items() if n in keep}
+    state.pipelines = {n: p for n, p in state.pipelines.items() if n in keep}
 
 
 def _refit_reserve(

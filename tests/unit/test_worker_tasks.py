@@ -59,3 +59,17 @@ def test_concurrent_holders_share_one_value():
     for thread in threads:
         thread.join()
     assert built == ["a"] and len({id(v) for v in seen}) == 1 and not seen[0].is_closed
+
+
+def test_a_value_that_fails_to_close_does_not_fail_the_caller():
+    class _Broken(_Resource):
+        def close(self):
+            raise RuntimeError("cannot close")
+
+    cache = ClosingCache(_Broken, size=1)
+    with cache.hold("a"):
+        pass
+    with cache.hold("b") as b:
+        assert b.key == "b"
+    with cache.hold("b") as again:
+        assert again is b  # still cached and held counts balanced

@@ -51,9 +51,9 @@ class ClosingCache(Generic[T]):
     def hold(self, key: str) -> Iterator[T]:
         """The value for ``key``, kept open until the block ends."""
         value, pushed_out = self._acquire(key)
-        for old in pushed_out:
-            old.close()
         try:
+            for old in pushed_out:
+                _close(old)
             yield value
         finally:
             self._release(value)
@@ -83,7 +83,15 @@ class ClosingCache(Generic[T]):
             del self._holders[id(value)]
             evicted = self._evicted.pop(id(value), None)
         if evicted is not None:
-            evicted.close()
+            _close(evicted)
+
+
+def _close(value: _Closable) -> None:
+    """Close a value pushed out of the cache; a failure there must not fail a job."""
+    try:
+        value.close()
+    except Exception:
+        log.exception("closing cached %s failed", type(value).__name__)
 
 
 def _build_services(settings_json: str) -> Services:

@@ -13,6 +13,7 @@ from modelyard.domain import Role
 from modelyard.domain.approvals import Stage
 from modelyard.domain.traffic import Arm, ArmRole
 from modelyard.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from modelyard.services.prediction_log import PredictionLog
 from tests.factories import churn_frame, make_run, make_user
 
 RECORDS = churn_frame().drop(columns="churned").head(3).to_dict(orient="records")
@@ -183,3 +184,31 @@ def test_production_endpoints_serve_only_approved_versions_and_history_says_who(
     approval = first.arms[0].approval
     assert approval.request_id == request.id and approval.approvers == ["chuck"]
     assert approval.note == "beats baseline" and approval.comments == ["ok"]
+
+
+class _SlowBackgroundWrites(PredictionLog):
+    """The background thread dawdles between taking rows off the queue and committing them."""
+
+    def _write(self, rows):
+        if rows and threading.current_thread().name == "prediction-log":
+            time.sleep(0.5)
+        super()._write(rows)
+
+
+def test_flush_waits_for_rows_the_background_thread_took_but_has_not_written(
+    services, endpoint, versions
+):
+    log = _SlowBackgroundWrites(services.uow, interval_s=0.01)
+    try:
+        row = {"deployment_id": endpoint.id, "model_version_id": versions[0].id, "inputs": {}}
+        log.add([{**row, "id": f"p{i}", "output": {}, "latency_ms": 1.0} for i in range(20)])
+        deadline = time.monotonic() + 5
+        while not log._queue.empty() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert log._queue.empty()  # the background thread holds the rows, mid-write
+        log.flush()
+        with services.uow.begin() as session:
+            logged = session.scalars(select(SqlPrediction.id)).all()
+        assert sorted(logged) == sorted(f"p{i}" for i in range(20))
+    finally:
+        log.close()

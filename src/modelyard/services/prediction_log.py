@@ -1,7 +1,9 @@
 """Logging predictions off the request path: queued in memory, written in batches.
 
-A background thread writes whatever has queued every ``interval_s`` (or sooner when
-``batch_size`` rows wait); ``close`` writes the rest, so a clean shutdown loses nothing.
+A background thread writes whatever has queued every ``interval_s``, in INSERTs of at most
+``batch_size`` rows; ``close`` writes the rest, so a clean shutdown loses nothing.
+Draining and writing happen under one lock, so ``flush`` returns only once every row added
+before it is committed, including rows the background thread took but had not yet written.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ class PredictionLog:
         self._batch_size = batch_size
         self._queue: queue.Queue[dict[str, Any]] = queue.Queue()
         self._stop = threading.Event()
-        self._flushed = threading.Condition()
+        self._writing = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="prediction-log", daemon=True)
         self._thread.start()
 
@@ -35,8 +37,9 @@ class PredictionLog:
             self._queue.put(row)
 
     def flush(self) -> None:
-        """Write everything queued so far (tests, shutdown)."""
-        self._write(self._drain())
+        """Write everything queued so far (reads of the log, tests, shutdown)."""
+        with self._writing:
+            self._write(self._drain())
 
     def close(self) -> None:
         self._stop.set()
@@ -46,7 +49,8 @@ class PredictionLog:
     def _run(self) -> None:
         while not self._stop.wait(self._interval_s):
             try:
-                self._write(self._drain())
+                with self._writing:
+                    self._write(self._drain())
             except Exception:  # a failed write must not kill the logger; rows are re-queued
                 log.exception("could not write predictions; will retry")
 

@@ -100,8 +100,17 @@ def test_an_ensemble_that_cannot_be_refitted_in_time_is_used_as_fitted_in_the_se
         validation="holdout",
         n_jobs=1,
     )
-    result = fit_automl(frame, "y", config, run_search=_search_then_run_out_of_time)
+    said = []
+    result = fit_automl(
+        frame,
+        "y",
+        config,
+        run_search=_search_then_run_out_of_time,
+        progress=lambda _, message: said.append(message),
+    )
     assert result.algorithm.startswith("ensemble("), result.notes
+    assert f"testing {result.algorithm} as fitted in the search" in said
+    assert not any(m.startswith("refitting") for m in said), said
     used = [n for n in result.notes if "as fitted in the search" in n]
     assert used and "would overrun the budget" in used[0], result.notes
     n_fit = int(used[0].split(" rows")[0].split()[-1])

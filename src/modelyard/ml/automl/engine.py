@@ -266,11 +266,14 @@ def _finish(run: _Run, state: SearchState) -> AutoMLResult:
     if run.problem.task == "classification":
         y_val = run.data.y[run.data.validation_rows]
         final = calibrate(final, y_val, notes=run.notes)
-    run.report(
-        run.clock.fraction(), f"refitting {final.algorithm} on {len(run.splits.search)} rows"
-    )
     deadline = run.clock.end() - run.clock.evaluation_reserve()
     kept = _kept_model(run, state, final, deadline)
+    if kept is None:
+        n_fit = len(run.splits.search)
+        run.report(run.clock.fraction(), f"refitting {final.algorithm} on {n_fit} rows")
+    else:
+        n_fit = len(run.data.folds[-1][0])
+        run.report(run.clock.fraction(), f"testing {final.algorithm} as fitted in the search")
     tested = evaluate_on_test(
         final,
         run.problem,
@@ -287,7 +290,7 @@ def _finish(run: _Run, state: SearchState) -> AutoMLResult:
     run.report(1.0, f"finished: test {name}={tested.metrics.get(name, float('nan')):.4f}")
     result = _result(run, state, final=final, tested=tested)
     if kept is not None and not run.config.refit_full:
-        result = dataclasses.replace(result, n_train=len(run.data.folds[-1][0]))
+        result = dataclasses.replace(result, n_train=n_fit)
     return dataclasses.replace(result, feature_ranking=ranking, threshold=final.threshold)
 
 

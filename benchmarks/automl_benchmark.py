@@ -8,7 +8,11 @@ Every system gets the same training rows, the same time budget and the same numb
 cores, in a fresh subprocess per (system, dataset) so that wall time and peak memory
 (``ru_maxrss``) are its own. The test split (25%, seeded, stratified for classification)
 is never shown to any system; ``--datasets wine@1,wine@2`` draws other test splits (seed
-1, 2) of the same data, to tell a system's edge from one split's luck. Scores: ROC AUC for binary targets, log loss for multiclass,
+1, 2) of the same data, to tell a system's edge from one split's luck. ``--splits K`` does
+that for every dataset of fewer than ``--split-below`` rows (default 500: test splits of
+under 125 rows, where one row can decide a ranking): each is run on K test splits (seeds
+0..K-1) and ranked on the mean of their scores; the per-split scores are printed too.
+Scores: ROC AUC for binary targets, log loss for multiclass,
 R2 for regression (FLAML is told the same metric; Modelyard optimises the same one, or
 RMSE, which ranks models exactly like R2 on a fixed split). The last line is the mean rank
 (1 = best) per system over the datasets.
@@ -306,16 +310,53 @@ def ranks(results: list[dict[str, Any]], systems: list[str]) -> dict[str, float]
     return {s: float(np.mean(v)) if v else math.nan for s, v in per_system.items()}
 
 
+def expand(datasets: tuple[str, ...], *, splits: int, below: int) -> list[str]:
+    """``datasets`` with every small one (fewer than ``below`` rows) as ``splits`` splits."""
+    out = []
+    for name in datasets:
+        small = "@" not in name and len(LOADERS[name]()[1]) < below
+        out += [f"{name}@{k}" for k in range(splits)] if small and splits > 1 else [name]
+    return out
+
+
+def mean_over_splits(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (system, dataset) with the mean score of its ``NAME@K`` splits, the mean
+    wall time and the largest peak; a system that failed on any split failed the dataset."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in results:
+        groups.setdefault((r["system"], r["dataset"].partition("@")[0]), []).append(r)
+    merged = []
+    for (_, dataset), rows in groups.items():
+        if len(rows) == 1:
+            merged.append(rows[0])
+            continue
+        label = f"{dataset} ({len(rows)} splits)"
+        failed = [r for r in rows if "score" not in r]
+        if failed:
+            merged.append({**failed[0], "dataset": label})
+            continue
+        merged.append(
+            {
+                **rows[0],
+                "dataset": label,
+                "score": float(np.mean([r["score"] for r in rows])),
+                "wall_s": float(np.mean([r["wall_s"] for r in rows])),
+                "peak_mb": max(r["peak_mb"] for r in rows),
+            }
+        )
+    return merged
+
+
 def print_table(results: list[dict[str, Any]], systems: list[str]) -> None:
-    head = f"{'dataset':<20}{'task':<11}{'metric':<9}{'rows':>7}"
+    head = f"{'dataset':<29}{'task':<11}{'metric':<9}{'rows':>7}"
     print(head + "".join(f" | {s:>9} {'wall_s':>6} {'MB':>5}" for s in systems))
     for dataset in dict.fromkeys(r["dataset"] for r in results):
         rows = {r["system"]: r for r in results if r["dataset"] == dataset}
         first = next((r for r in rows.values() if "score" in r), None)
         if first is None:
-            print(f"{dataset:<20} all systems failed")
+            print(f"{dataset:<29} all systems failed")
             continue
-        line = f"{dataset:<20}{first['task']:<11}{first['metric']:<9}{first['rows']:>7}"
+        line = f"{dataset:<29}{first['task']:<11}{first['metric']:<9}{first['rows']:>7}"
         for system in systems:
             r = rows.get(system, {})
             if "score" in r:
@@ -325,7 +366,7 @@ def print_table(results: list[dict[str, Any]], systems: list[str]) -> None:
         print(line)
     mean = ranks(results, systems)
     print(
-        f"{'mean rank (1 = best)':<47}" + "".join(f" | {mean[s]:>9.2f} {'':>12}" for s in systems)
+        f"{'mean rank (1 = best)':<56}" + "".join(f" | {mean[s]:>9.2f} {'':>12}" for s in systems)
     )
     for r in results:
         if "error" in r:
@@ -356,6 +397,8 @@ def main() -> None:
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--datasets", default=",".join(DATASETS), help="or 'quick'")
     parser.add_argument("--systems", default=",".join(SYSTEMS))
+    parser.add_argument("--splits", type=int, default=1, help="test splits of small datasets")
+    parser.add_argument("--split-below", type=int, default=500, help="rows of a small dataset")
     parser.add_argument("--autogluon-python", default=None)
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--worker", nargs=4, metavar=("SYSTEM", "DATASET", "BUDGET", "JOBS"))
@@ -364,7 +407,8 @@ def main() -> None:
         system, dataset, budget, jobs = args.worker
         print(json.dumps(worker(system, dataset, budget=float(budget), n_jobs=int(jobs))))
         return
-    datasets = QUICK if args.datasets == "quick" else tuple(args.datasets.split(","))
+    named = QUICK if args.datasets == "quick" else tuple(args.datasets.split(","))
+    datasets = expand(named, splits=args.splits, below=args.split_below)
     systems = args.systems.split(",") + (["autogluon"] if args.autogluon_python else [])
     print(f"budget {args.time_budget:g} s, n_jobs {args.n_jobs}, load {os.getloadavg()}")
     results = []
@@ -377,7 +421,12 @@ def main() -> None:
                 k: result.get(k) for k in ("score", "wall_s", "peak_mb", "error") if k in result
             }
             print(f"  {dataset} / {system}: {shown}", flush=True)
-    print_table(results, systems)
+    merged = mean_over_splits(results)
+    if len(merged) < len(results):
+        print("per split:")
+        print_table(results, systems)
+        print(f"small datasets as the mean over their {args.splits} splits:")
+    print_table(merged, systems)
     print(f"modelyard: first finished model on 10,000 rows after {first_model_seconds():.2f} s")
     print(f"load after: {os.getloadavg()}")
     if args.json:

@@ -1,3 +1,5 @@
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -58,9 +60,9 @@ def test_a_feature_missing_in_just_enough_rows_keeps_its_indicator() -> None:
     assert list(imputer.indicator_.features_) == [0, 1]
 
 
-def _classifier(frame: pd.DataFrame) -> LabelEncodedClassifier:
+def _classifier(frame: pd.DataFrame, imputer: Any = None) -> LabelEncodedClassifier:
     y = np.where(frame["full"].fillna(0) + frame["common"].fillna(1) > 0, "yes", "no")
-    imputer = CommonIndicatorSimpleImputer(strategy="median", add_indicator=True)
+    imputer = imputer or CommonIndicatorSimpleImputer(strategy="median", add_indicator=True)
     numeric = Pipeline([("impute", imputer), ("scale", StandardScaler())])
     prep = ColumnTransformer([("numeric", numeric, list(frame.columns))])
     model = Pipeline([("preprocess", prep), ("model", LogisticRegression())])
@@ -80,19 +82,33 @@ def test_the_compiled_model_applies_the_same_indicators() -> None:
     np.testing.assert_allclose(got.probabilities, expected.probabilities, rtol=0, atol=1e-9)
 
 
-def test_onnx_takes_an_imputer_without_indicators_and_names_one_with_them() -> None:
+@pytest.mark.parametrize("common", [0, 30], ids=["no indicator", "one indicator"])
+@pytest.mark.parametrize("kind", [CommonIndicatorSimpleImputer, CommonIndicatorKNNImputer])
+def test_onnx_computes_the_same_indicator_columns(kind, common) -> None:
     import onnxruntime as rt
 
     columns = [(name, "numeric") for name in ("common", "rare", "full")]
-    rare_only = _missing(common=0)
-    model = _classifier(rare_only)
+    frame = _missing(common=common)
+    model = _classifier(frame, kind(add_indicator=True))
+    marked = model.estimator_[0].named_transformers_["numeric"][0].indicator_.features_
+    assert list(marked) == ([0] if common else [])
     session = rt.InferenceSession(
-        export_onnx(model, rare_only, columns, task="classification"),
+        export_onnx(model, frame, columns, task="classification"),
         providers=["CPUExecutionProvider"],
     )
-    _, probabilities = session.run(None, onnx_inputs(rare_only, columns))
-    np.testing.assert_allclose(probabilities, model.predict_proba(rare_only), atol=1e-5)
+    _, probabilities = session.run(None, onnx_inputs(frame, columns))
+    np.testing.assert_allclose(probabilities, model.predict_proba(frame), atol=1e-5)
+    unseen = frame.head(5).assign(rare=np.nan, common=[np.nan, 1.0, np.nan, 2.0, np.nan])
+    _, probabilities = session.run(None, onnx_inputs(unseen, columns))
+    np.testing.assert_allclose(probabilities, model.predict_proba(unseen), atol=1e-5)
+
+
+def test_onnx_refuses_indicators_of_missing_values_other_than_nan() -> None:
+    frame = _missing().fillna(-1.0)
+    imputer = CommonIndicatorSimpleImputer(missing_values=-1.0, add_indicator=True)
+    model = _classifier(frame, imputer)
+    columns = [(name, "numeric") for name in frame.columns]
     with pytest.raises(InvalidInputError) as caught:
-        export_onnx(_classifier(_missing()), _missing(), columns, task="classification")
+        export_onnx(model, frame, columns, task="classification")
     assert caught.value.code == "model.onnx_unsupported"
-    assert "indicator" in caught.value.message
+    assert "other than NaN" in caught.value.message

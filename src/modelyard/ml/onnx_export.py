@@ -2,10 +2,12 @@
 
 skl2onnx converts the scikit-learn parts; onnxmltools adds LightGBM and XGBoost. Our own
 wrappers are reduced to what ONNX can express before conversion: the label-encoding
-classifier becomes its inner estimator with the original class labels, and the
+classifier becomes its inner estimator with the original class labels, the
 ``FunctionTransformer`` steps that only cast columns (to float, to text) become casts of
-the typed graph inputs. Anything else without a converter is refused with the name of
-the step, and so is a graph whose predictions differ from the pipeline's on the sample.
+the typed graph inputs, and an imputer's missing-value indicator columns become
+``IsNaN`` of the marked inputs, appended to the plain imputer's output. Anything else
+without a converter is refused with the name of the step, and so is a graph whose
+predictions differ from the pipeline's on the sample.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator, TransformerMixin
 
 from modelyard.errors import InvalidInputError
 
@@ -36,12 +39,19 @@ def unsupported(step: str, reason: str) -> InvalidInputError:
 
 
 def _register_converters() -> None:
-    """LightGBM and XGBoost converters from onnxmltools, registered once."""
+    """Our indicator columns, and LightGBM and XGBoost from onnxmltools, registered once."""
     global _registered
     if _registered:
         return
     from skl2onnx import update_registered_converter
     from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
+
+    update_registered_converter(
+        ImputedWithIndicators,
+        "ModelyardImputedWithIndicators",
+        _indicator_shape,
+        _convert_indicators,
+    )
 
     try:
         from lightgbm import LGBMClassifier
@@ -76,7 +86,7 @@ def _simplify(estimator: Any, path: str) -> Any:
     """A copy of ``estimator`` made of parts skl2onnx knows, or raise naming the step."""
     from sklearn.compose import ColumnTransformer
     from sklearn.ensemble import StackingClassifier, VotingClassifier, VotingRegressor
-    from sklearn.impute import SimpleImputer
+    from sklearn.impute import KNNImputer, SimpleImputer
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import FunctionTransformer
 
@@ -111,8 +121,8 @@ def _simplify(estimator: Any, path: str) -> Any:
         if getattr(estimator, "weights", None) is not None:
             clone.weights = np.asarray(estimator.weights, dtype=float)
         return clone
-    if isinstance(estimator, SimpleImputer) and estimator.add_indicator:
-        return _without_indicator(estimator, path)
+    if isinstance(estimator, SimpleImputer | KNNImputer) and estimator.add_indicator:
+        return _with_indicator_columns(estimator, path)
     if type(estimator).__name__ == "SimpleImputer" and estimator.statistics_.dtype == object:
         clone = copy.copy(estimator)  # text columns arrive with missing values filled in
         clone.missing_values = "__missing__"
@@ -125,16 +135,57 @@ def _simplify(estimator: Any, path: str) -> Any:
     return estimator
 
 
-def _without_indicator(imputer: Any, path: str) -> Any:
-    """A plain SimpleImputer without the indicator, when it marks no feature; skl2onnx
-    converts the imputation but not indicator columns."""
-    from sklearn.impute import SimpleImputer
+def _with_indicator_columns(imputer: Any, path: str) -> Any:
+    """The imputer as a plain scikit-learn one (which skl2onnx converts) and, when it marks
+    features, the 0/1 indicator columns it appends, which skl2onnx has no converter for."""
+    from sklearn.impute import KNNImputer, SimpleImputer
 
-    if imputer.indicator_ is not None and len(imputer.indicator_.features_):
-        raise unsupported(path, "adds missing-value indicator columns, which have no converter")
-    plain = SimpleImputer.__new__(SimpleImputer)
+    base = SimpleImputer if isinstance(imputer, SimpleImputer) else KNNImputer
+    plain = base.__new__(base)
     plain.__dict__.update(imputer.__dict__, add_indicator=False, indicator_=None)
-    return plain
+    features = [] if imputer.indicator_ is None else list(imputer.indicator_.features_)
+    if not features:
+        return plain
+    if not _is_nan(imputer.missing_values):
+        raise unsupported(path, "marks missing values other than NaN in indicator columns")
+    width = plain.transform(np.zeros((1, imputer.n_features_in_))).shape[1] + len(features)
+    return ImputedWithIndicators(plain, np.asarray(features, dtype=np.int64), width)
+
+
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, float) and np.isnan(value)
+
+
+class ImputedWithIndicators(TransformerMixin, BaseEstimator):
+    """An imputer's output followed by a 0/1 column per marked feature (is it NaN?): what
+    an imputer with ``add_indicator`` computes, in parts that ONNX can express."""
+
+    def __init__(self, imputer: Any, features: np.ndarray, width: int) -> None:
+        self.imputer, self.features, self.width = imputer, features, width
+
+
+def _indicator_shape(operator: Any) -> None:
+    from skl2onnx.common.data_types import FloatTensorType
+
+    rows = operator.inputs[0].get_first_dimension()
+    operator.outputs[0].type = FloatTensorType([rows, operator.raw_operator.width])
+
+
+def _convert_indicators(scope: Any, operator: Any, container: Any) -> None:
+    from onnx import TensorProto
+    from skl2onnx.algebra.onnx_operator import OnnxSubEstimator
+    from skl2onnx.algebra.onnx_ops import OnnxCast, OnnxConcat, OnnxGather, OnnxIsNaN
+
+    raw, version, X = operator.raw_operator, container.target_opset, operator.inputs[0]
+    imputed = OnnxSubEstimator(raw.imputer, X, op_version=version)
+    marked = OnnxGather(X, raw.features, axis=1, op_version=version)
+    flags = OnnxCast(
+        OnnxIsNaN(marked, op_version=version), to=TensorProto.FLOAT, op_version=version
+    )
+    joined = OnnxConcat(
+        imputed, flags, axis=1, op_version=version, output_names=operator.outputs[:1]
+    )
+    joined.add_to(scope, container)
 
 
 def _relabel(classifier: Any, classes: np.ndarray) -> Any:
@@ -185,7 +236,7 @@ def _convert(model: Any, columns: Sequence[tuple[str, str]], task: str) -> bytes
             model,
             initial_types=_initial_types(columns),
             options=options,
-            target_opset={"": 17, "ai.onnx.ml": 3},
+            target_opset={"": 18, "ai.onnx.ml": 3},
         )
     except Exception as exc:  # skl2onnx raises many types; all mean "no converter"
         step = _missing_step(exc)

@@ -2,7 +2,8 @@
 
 skl2onnx converts the scikit-learn parts; onnxmltools adds LightGBM and XGBoost. Our own
 wrappers are reduced to what ONNX can express before conversion: the label-encoding
-classifier becomes its inner estimator with the original class labels, the
+classifier becomes its inner estimator, whose label indices the graph maps back to the
+original labels, the
 ``FunctionTransformer`` steps that only cast columns (to float, to text) become casts of
 the typed graph inputs, and an imputer's missing-value indicator columns become
 ``IsNaN`` of the marked inputs, appended to the plain imputer's output. Anything else
@@ -44,7 +45,6 @@ def _register_converters() -> None:
     if _registered:
         return
     from skl2onnx import update_registered_converter
-    from skl2onnx.common.shape_calculator import calculate_linear_classifier_output_shapes
 
     update_registered_converter(
         ImputedWithIndicators,
@@ -54,32 +54,42 @@ def _register_converters() -> None:
     )
 
     try:
-        from lightgbm import LGBMClassifier
+        from lightgbm import LGBMClassifier, LGBMRegressor
         from onnxmltools.convert.lightgbm.operator_converters.LightGbm import convert_lightgbm
 
-        update_registered_converter(
-            LGBMClassifier,
-            "LightGbmLGBMClassifier",
-            calculate_linear_classifier_output_shapes,
-            convert_lightgbm,
-            options={"nocl": [True, False], "zipmap": [True, False, "columns"]},
-        )
+        _register_booster(LGBMClassifier, LGBMRegressor, "LightGbm", convert_lightgbm)
     except ImportError:  # onnxmltools or lightgbm absent: those models stay unsupported
         pass
     try:
         from onnxmltools.convert.xgboost.operator_converters.XGBoost import convert_xgboost
-        from xgboost import XGBClassifier
+        from xgboost import XGBClassifier, XGBRegressor
 
-        update_registered_converter(
-            XGBClassifier,
-            "XGBoostXGBClassifier",
-            calculate_linear_classifier_output_shapes,
-            convert_xgboost,
-            options={"nocl": [True, False], "zipmap": [True, False, "columns"]},
-        )
+        _register_booster(XGBClassifier, XGBRegressor, "XGBoost", convert_xgboost)
     except ImportError:
         pass
     _registered = True
+
+
+def _register_booster(classifier: type, regressor: type, library: str, convert: Any) -> None:
+    from skl2onnx import update_registered_converter
+    from skl2onnx.common.shape_calculator import (
+        calculate_linear_classifier_output_shapes,
+        calculate_linear_regressor_output_shapes,
+    )
+
+    update_registered_converter(
+        classifier,
+        f"{library}{classifier.__name__}",
+        calculate_linear_classifier_output_shapes,
+        convert,
+        options={"nocl": [True, False], "zipmap": [True, False, "columns"]},
+    )
+    update_registered_converter(
+        regressor,
+        f"{library}{regressor.__name__}",
+        calculate_linear_regressor_output_shapes,
+        convert,
+    )
 
 
 def _simplify(estimator: Any, path: str) -> Any:
@@ -91,9 +101,8 @@ def _simplify(estimator: Any, path: str) -> Any:
     from sklearn.preprocessing import FunctionTransformer
 
     name = type(estimator).__name__
-    if name == "LabelEncodedClassifier":
-        inner = _simplify(estimator.estimator_, f"{path}/estimator")
-        return _relabel(inner, np.asarray(estimator.classes_))
+    if name == "LabelEncodedClassifier":  # its labels are put back on the graph's output
+        return _simplify(estimator.estimator_, f"{path}/estimator")
     if isinstance(estimator, Pipeline):
         clone = copy.copy(estimator)
         steps = [(n, _simplify(s, f"{path}/{n}")) for n, s in estimator.steps]
@@ -188,23 +197,6 @@ def _convert_indicators(scope: Any, operator: Any, container: Any) -> None:
     joined.add_to(scope, container)
 
 
-def _relabel(classifier: Any, classes: np.ndarray) -> Any:
-    """A copy of a classifier fitted on label indices that answers with ``classes``."""
-    from sklearn.pipeline import Pipeline
-
-    if isinstance(classifier, Pipeline):
-        clone = copy.copy(classifier)
-        name, last = classifier.steps[-1]
-        clone.steps = [*classifier.steps[:-1], (name, _relabel(last, classes))]
-        return clone
-    clone = copy.copy(classifier)
-    clone.classes_ = classes
-    if hasattr(clone, "le_"):
-        clone.le_ = copy.copy(clone.le_)
-        clone.le_.classes_ = classes
-    return clone
-
-
 def _initial_types(columns: Sequence[tuple[str, str]]) -> list[tuple[str, Any]]:
     from skl2onnx.common.data_types import FloatTensorType, StringTensorType
 
@@ -244,6 +236,53 @@ def _convert(model: Any, columns: Sequence[tuple[str, str]], task: str) -> bytes
     return bytes(onnx_model.SerializeToString())
 
 
+def _rename(graph: Any, renamed: dict[str, str]) -> None:
+    """Rename tensors wherever nodes produce or consume them."""
+    for node in graph.node:
+        node.input[:] = [renamed.get(name, name) for name in node.input]
+        node.output[:] = [renamed.get(name, name) for name in node.output]
+
+
+def _with_input_names(content: bytes, names: list[str]) -> bytes:
+    """The graph with its inputs named exactly as the columns (skl2onnx makes names such as
+    ``mean radius`` into identifiers); the inputs keep the columns' order."""
+    import onnx
+
+    model = onnx.load_from_string(content)
+    graph = model.graph
+    renamed = {i.name: name for i, name in zip(graph.input, names, strict=True) if i.name != name}
+    if not renamed:
+        return content
+    for item in graph.input:
+        item.name = renamed.get(item.name, item.name)
+    _rename(graph, renamed)
+    onnx.checker.check_model(model)
+    return bytes(model.SerializeToString())
+
+
+def _with_labels(content: bytes, classes: np.ndarray) -> bytes:
+    """The graph answering with ``classes`` where it answered with their positions (the
+    converted model was fitted on label indices): ``Gather`` from a constant of labels.
+    Integer labels stay integers; any other label becomes its text."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    model = onnx.load_from_string(content)
+    graph = model.graph
+    output = graph.output[0]
+    index = f"{output.name}_index"
+    _rename(graph, {output.name: index})
+    if classes.dtype.kind in "iu":
+        values, kind = classes.astype(np.int64), TensorProto.INT64
+    else:
+        values, kind = np.array([str(c) for c in classes], dtype=object), TensorProto.STRING
+    graph.initializer.append(numpy_helper.from_array(values, name="class_labels"))
+    graph.node.append(helper.make_node("Gather", ["class_labels", index], [output.name], axis=0))
+    output.type.tensor_type.elem_type = kind
+    onnx.checker.check_model(model)
+    return bytes(model.SerializeToString())
+
+
 def _with_temperature(content: bytes, temperature: float) -> bytes:
     """The graph with its probabilities rescaled as ``softmax(log(p) / temperature)``, as
     the calibrated model's ``predict_proba`` does (labels are unchanged by it)."""
@@ -254,8 +293,7 @@ def _with_temperature(content: bytes, temperature: float) -> bytes:
     graph = model.graph
     output = graph.output[1].name
     raw = f"{output}_uncalibrated"
-    for node in graph.node:
-        node.output[:] = [raw if name == output else name for name in node.output]
+    _rename(graph, {output: raw})  # a label taken from them is the same either way
     graph.initializer.extend(
         [
             helper.make_tensor("calibration_floor", TensorProto.FLOAT, [], [1e-15]),
@@ -319,7 +357,11 @@ def export_onnx(
         raise
     except Exception as exc:  # an estimator of a shape we do not know how to reduce
         raise unsupported(type(pipeline).__name__, f"cannot be prepared ({exc})") from exc
-    content = _convert(simple, columns, task)
+    content = _with_input_names(_convert(simple, columns, task), [n for n, _ in columns])
+    if task == "classification":
+        classes, positions = np.asarray(pipeline.classes_), np.asarray(simple.classes_)
+        if not np.array_equal(classes, positions):
+            content = _with_labels(content, classes)
     temperature = float(getattr(pipeline, "temperature", 1.0))
     if task == "classification" and temperature != 1.0:
         content = _with_temperature(content, temperature)

@@ -135,3 +135,15 @@ def test_the_recommendation_shows_the_memory_estimate():
     assert any(line.startswith("memory ~") for line in advice.lines())
     refused = recommend(frame, "y", memory_limit_gb=0.1)
     assert refused.memory is not None and refused.memory.value == "will not fit"
+
+
+def test_opening_trials_go_cheapest_first_at_the_data_size():
+    from modelyard.ml.automl.families import FAMILIES
+    from modelyard.ml.automl.search import opening_order
+
+    families = [FAMILIES[n] for n in ("decision_tree", "xgboost", "extra_trees", "linear")]
+    families.append(FAMILIES["lightgbm"])
+    small = [f.name for f in opening_order(families, 1_000)]
+    assert small == ["lightgbm", "linear", "decision_tree", "xgboost", "extra_trees"]
+    large = [f.name for f in opening_order(families, 500_000)]
+    assert large == ["lightgbm", "linear", "xgboost", "decision_tree", "extra_trees"]

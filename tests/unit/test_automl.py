@@ -320,6 +320,27 @@ def test_ensemble_selection_combines_complementary_models():
     assert select_ensemble(perfect, y, metric).weights == {2: 1}
 
 
+def test_bagged_selection_gives_weight_beyond_the_models_that_fit_validation_best():
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=80)
+    metric = METRICS["rmse"]
+    close = [y + rng.normal(scale=0.05, size=80) for _ in range(2)]  # fit validation best
+    far = [y + rng.normal(scale=0.6, size=80) for _ in range(6)]
+    candidates = [(n, metric.score(y, p), p) for n, p in enumerate(close + far)]
+    bagged = select_ensemble(candidates, y, metric, seed=0)
+    assert bagged == select_ensemble(candidates, y, metric, seed=0)  # seeded
+    assert set(bagged.weights) & {0, 1} and set(bagged.weights) - {
+        0,
+        1,
+    }  # from bags without 0 and 1
+    assert 15 <= sum(bagged.weights.values()) <= 25
+    weights = np.array([bagged.weights.get(n, 0) for n in range(8)], dtype=float)
+    averaged = np.sum([w * p for w, (_, _, p) in zip(weights, candidates, strict=True)], axis=0)
+    assert bagged.val_score == pytest.approx(metric.score(y, averaged / weights.sum()))
+    best_pair = select_ensemble(candidates[:2] + candidates[2:3], y, metric)  # too few to bag
+    assert set(best_pair.weights) <= {0, 1}
+
+
 @parametrize_with_checks([LabelEncodedClassifier(), DatetimeFeatures()])
 def test_estimators_follow_scikit_learn_conventions(estimator, check):
     check(estimator)

@@ -3,7 +3,12 @@
 Ensemble selection: starting from the best model, each round adds (with replacement) the
 candidate whose inclusion gives the best score of the averaged predictions; the weights
 are how often each model was picked, taken at the best round. Classification averages
-probabilities.
+probabilities. With enough candidates the selection is bagged (the paper's remedy for a
+small hill-climbing set): it runs on 20 random halves of the candidates and the
+ensembles are averaged, so a few near-identical models that fit the validation rows best
+cannot take all the weight. On 45-row test splits of wine and penguins, greedy selection
+gave an ensemble of linear models and k-NN confidently wrong on one row that the trees
+got right; the bagged one mixes them in.
 
 Stacking: a logistic (classification) or ridge (regression) meta-learner on the best
 models' out-of-fold predictions; its score is cross-validated on the validation rows.
@@ -23,6 +28,9 @@ from modelyard.ml.automl.trials import safe_score
 
 _MAX_CANDIDATES = 20
 _ROUNDS = 20
+_BAGS = 20
+_BAG_SHARE = 0.5
+_MIN_BAGGED = 4  # fewer candidates: plain greedy selection
 
 
 @dataclass(frozen=True)
@@ -35,12 +43,40 @@ class EnsembleChoice:
         return len(self.weights) < 2
 
 
+Candidate = tuple[int, float, np.ndarray]  # trial number, validation score, predictions
+
+
 def select_ensemble(
-    candidates: list[tuple[int, float, np.ndarray]], y: np.ndarray, metric: Metric
+    candidates: list[Candidate], y: np.ndarray, metric: Metric, *, seed: int = 0
 ) -> EnsembleChoice:
-    """``candidates`` are (trial number, validation score, validation predictions)."""
+    """Bagged ensemble selection over the best candidates (greedy when they are few)."""
+    ranked = _ranked(candidates, metric)
+    if len(ranked) < _MIN_BAGGED:
+        return _greedy(ranked, y, metric)
+    rng = np.random.default_rng(seed)
+    size = max(2, round(len(ranked) * _BAG_SHARE))
+    shares: dict[int, float] = {}
+    for _ in range(_BAGS):
+        bag = _greedy([ranked[i] for i in sorted(rng.choice(len(ranked), size, False))], y, metric)
+        picked = sum(bag.weights.values())
+        for number, count in bag.weights.items():
+            shares[number] = shares.get(number, 0.0) + count / picked
+    scaled = {number: share * _ROUNDS / _BAGS for number, share in shares.items()}
+    weights = {number: max(1, round(w)) for number, w in scaled.items() if w >= 0.5}
+    predictions = {number: p.astype(float) for number, _, p in ranked}
+    averaged = np.sum([predictions[n] * w for n, w in weights.items()], axis=0)
+    averaged /= sum(weights.values())
+    return EnsembleChoice(weights, float(safe_score(metric, y, averaged)))
+
+
+def _ranked(candidates: list[Candidate], metric: Metric) -> list[Candidate]:
     ranked = sorted(candidates, key=lambda c: c[1], reverse=metric.is_higher_better)
-    ranked = ranked[:_MAX_CANDIDATES]
+    return ranked[:_MAX_CANDIDATES]
+
+
+def _greedy(candidates: list[Candidate], y: np.ndarray, metric: Metric) -> EnsembleChoice:
+    """Greedy selection with replacement, from the best of ``candidates``."""
+    ranked = _ranked(candidates, metric)
     picks = [ranked[0][0]]
     total = ranked[0][2].astype(float).copy()
     best_score, best_round = ranked[0][1], 1

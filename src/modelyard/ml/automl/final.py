@@ -90,7 +90,7 @@ def build_final(
         notes.append("ensemble skipped: fewer than two usable models")
         return single
     y_val = data.y[data.validation_rows]
-    choice = select_ensemble(candidates, y_val, data.metric)
+    choice = select_ensemble(candidates, y_val, data.metric, seed=data.ctx.seed)
     name = data.metric.name
     stack = select_stack(
         candidates,
@@ -154,7 +154,8 @@ def _fitted_ensemble(
     candidates as fitted in the search (their validation predictions came from exactly
     those models), if one still beats the best single model; else that model."""
     kept = [c for c in candidates if _is_whole(state.pipelines.get(c[0]), data)]
-    choice = select_ensemble(kept, data.y[data.validation_rows], data.metric) if kept else None
+    y_val = data.y[data.validation_rows]
+    choice = select_ensemble(kept, y_val, data.metric, seed=data.ctx.seed) if kept else None
     if (
         choice is None
         or choice.is_single

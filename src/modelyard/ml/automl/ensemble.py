@@ -1,14 +1,15 @@
-"""Greedy ensemble selection (Caruana et al., 2004) and stacking on out-of-fold predictions.
+"""Ensemble selection (Caruana et al., 2004) and stacking on out-of-fold predictions.
 
 Ensemble selection: starting from the best model, each round adds (with replacement) the
 candidate whose inclusion gives the best score of the averaged predictions; the weights
 are how often each model was picked, taken at the best round. Classification averages
-probabilities. With enough candidates the selection is bagged (the paper's remedy for a
-small hill-climbing set): it runs on 20 random halves of the candidates and the
+probabilities. With ten or more candidates the selection is bagged (the paper's remedy
+for a small hill-climbing set): it runs on 20 random halves of the candidates and the
 ensembles are averaged, so a few near-identical models that fit the validation rows best
 cannot take all the weight. On 45-row test splits of wine and penguins, greedy selection
 gave an ensemble of linear models and k-NN confidently wrong on one row that the trees
-got right; the bagged one mixes them in.
+got right; the bagged one mixes them in. With fewer candidates a half would often leave
+out every good one, so the selection stays greedy.
 
 Stacking: a logistic (classification) or ridge (regression) meta-learner on the best
 models' out-of-fold predictions; its score is cross-validated on the validation rows.
@@ -30,7 +31,7 @@ _MAX_CANDIDATES = 20
 _ROUNDS = 20
 _BAGS = 20
 _BAG_SHARE = 0.5
-_MIN_BAGGED = 4  # fewer candidates: plain greedy selection
+_MIN_BAGGED = 10  # fewer: plain greedy selection (half of a few leaves out the good ones)
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,12 @@
 skl2onnx converts the scikit-learn parts; onnxmltools adds LightGBM and XGBoost. Our own
 wrappers are reduced to what ONNX can express before conversion: the label-encoding
 classifier becomes its inner estimator, whose label indices the graph maps back to the
-original labels, the
-``FunctionTransformer`` steps that only cast columns (to float, to text) become casts of
-the typed graph inputs, and an imputer's missing-value indicator columns become
-``IsNaN`` of the marked inputs, appended to the plain imputer's output. Anything else
-without a converter is refused with the name of the step, and so is a graph whose
-predictions differ from the pipeline's on the sample.
+original labels; the ``FunctionTransformer`` steps that only cast columns (to float, to
+text) become casts of the typed graph inputs; an imputer's missing-value indicator
+columns become ``IsNaN`` of the marked inputs, appended to the plain imputer's output.
+The graph's inputs are named exactly as the columns. Anything else without a converter
+is refused with the name of the step, and so is a graph whose predictions differ from
+the pipeline's on the sample.
 """
 
 from __future__ import annotations

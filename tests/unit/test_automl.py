@@ -329,10 +329,8 @@ def test_bagged_selection_gives_weight_beyond_the_models_that_fit_validation_bes
     candidates = [(n, metric.score(y, p), p) for n, p in enumerate(close + far)]
     bagged = select_ensemble(candidates, y, metric, seed=0)
     assert bagged == select_ensemble(candidates, y, metric, seed=0)  # seeded
-    assert set(bagged.weights) & {0, 1} and set(bagged.weights) - {
-        0,
-        1,
-    }  # from bags without 0 and 1
+    assert set(bagged.weights) & {0, 1}
+    assert set(bagged.weights) - {0, 1}  # from bags without 0 and 1
     assert 15 <= sum(bagged.weights.values()) <= 25
     weights = np.array([bagged.weights.get(n, 0) for n in range(12)], dtype=float)
     averaged = np.sum([w * p for w, (_, _, p) in zip(weights, candidates, strict=True)], axis=0)

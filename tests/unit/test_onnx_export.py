@@ -100,7 +100,7 @@ def test_booster_regressors_convert(family):
     X, y = make_regression(300, 4, random_state=0)
     frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
     columns = [(name, "numeric") for name in frame.columns]
-    booster = LGBMRegressor(n_estimators=20, verbose=-1) if family == "lightgbm" else XGBRegressor()
+    booster = LGBMRegressor(verbose=-1) if family == "lightgbm" else XGBRegressor()
     prep = ColumnTransformer([("numeric", "passthrough", list(frame.columns))])
     model = Pipeline([("preprocess", prep), ("model", booster.set_params(n_estimators=20))])
     model.fit(frame, y)

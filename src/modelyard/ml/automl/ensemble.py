@@ -64,10 +64,15 @@ def select_ensemble(
             shares[number] = shares.get(number, 0.0) + count / picked
     scaled = {number: share * _ROUNDS / _BAGS for number, share in shares.items()}
     weights = {number: max(1, round(w)) for number, w in scaled.items() if w >= 0.5}
-    predictions = {number: p.astype(float) for number, _, p in ranked}
-    averaged = np.sum([predictions[n] * w for n, w in weights.items()], axis=0)
-    averaged /= sum(weights.values())
+    predictions = {number: p for number, _, p in ranked}
+    averaged = weighted_average(predictions, weights)
     return EnsembleChoice(weights, float(safe_score(metric, y, averaged)))
+
+
+def weighted_average(predictions: dict[int, np.ndarray], weights: dict[int, int]) -> np.ndarray:
+    """The ensemble's predictions: its members' (by trial number), averaged by weight."""
+    total = np.sum([predictions[n].astype(float) * w for n, w in weights.items()], axis=0)
+    return np.asarray(total / sum(weights.values()))
 
 
 def _ranked(candidates: list[Candidate], metric: Metric) -> list[Candidate]:

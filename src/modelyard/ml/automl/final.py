@@ -18,6 +18,7 @@ from modelyard.ml.automl.ensemble import (
     StackChoice,
     select_ensemble,
     select_stack,
+    weighted_average,
 )
 from modelyard.ml.automl.estimators import LabelEncodedClassifier, StackedModel
 from modelyard.ml.automl.families import FAMILIES
@@ -129,14 +130,13 @@ def build_final(
 def _selected(choice: EnsembleChoice, state: SearchState, data: SearchData) -> FinalModel:
     """The ensemble-selection model (to refit), with its averaged validation predictions."""
     members = {r.number: r for r in state.records if r.number in choice.weights}
-    total = sum(choice.weights.values())
-    averaged = sum(state.predictions[n] * w for n, w in choice.weights.items()) / total
+    averaged = weighted_average(state.predictions, choice.weights)
     return FinalModel(
         _voting(members, choice.weights, data),
         "ensemble(" + "+".join(f"{members[n].family}x{w}" for n, w in choice.weights.items()) + ")",
         choice.val_score,
         choice.weights,
-        val_predictions=np.asarray(averaged),
+        val_predictions=averaged,
     )
 
 

@@ -395,8 +395,13 @@ class _Model:
         from sklearn.ensemble import VotingClassifier, VotingRegressor
         from sklearn.pipeline import Pipeline
 
+        from modelyard.ml.automl.bagging import as_voting
         from modelyard.ml.automl.estimators import LabelEncodedClassifier, temperature_scaled
 
+        try:
+            model = as_voting(model)  # a fold-bagged model is a soft vote of its fold models
+        except ValueError as exc:
+            raise NotCompilable(str(exc)) from exc
         self.classes: np.ndarray | None = None
         self._predict: Callable[[dict[str, Any], int], np.ndarray] = self._argmax
         self.argmax_predicts = True  # predict == the class of the highest probability

@@ -101,6 +101,13 @@ def _simplify(estimator: Any, path: str) -> Any:
     from sklearn.preprocessing import FunctionTransformer
 
     name = type(estimator).__name__
+    if name in ("FoldBaggedClassifier", "FoldBaggedRegressor"):  # a soft vote of its folds
+        from modelyard.ml.automl.bagging import as_voting
+
+        try:
+            return _simplify(as_voting(estimator), path)
+        except ValueError as exc:
+            raise unsupported(path, str(exc)) from exc
     if name == "LabelEncodedClassifier":  # its labels are put back on the graph's output
         return _simplify(estimator.estimator_, f"{path}/estimator")
     if isinstance(estimator, Pipeline):

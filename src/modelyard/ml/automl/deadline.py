@@ -65,6 +65,15 @@ class _Timer:
         return self.stopped
 
 
+def share_of(deadline: float | None, parts_left: int) -> float | None:
+    """The deadline of the next of ``parts_left`` equal parts of the time left before
+    ``deadline`` (None: no deadline)."""
+    if deadline is None:
+        return None
+    now = time.perf_counter()
+    return now + max(0.0, deadline - now) / max(parts_left, 1)
+
+
 def fit_within(model: Any, X: Any, y: Any, deadline: float | None) -> Bounded:
     """Fit ``model`` in place, ending by ``deadline`` (None: a plain fit)."""
     if deadline is None:
@@ -79,6 +88,8 @@ def fit_within(model: Any, X: Any, y: Any, deadline: float | None) -> Bounded:
                 Xt = step.fit_transform(Xt, y)
         return fit_within(model.steps[-1][1], Xt, y, deadline)
     kind = type(model).__name__
+    if kind in ("FoldBaggedClassifier", "FoldBaggedRegressor"):
+        return model.fit_bounded(X, y, deadline)  # each fold model by its share
     if kind == "LabelEncodedClassifier":
         return _fit_label_encoded(model, X, y, deadline)
     if kind == "ThresholdClassifier":

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from modelyard.errors import InvalidInputError
+from modelyard.ml.automl.bagging import BAGGED_VALIDATIONS
 from modelyard.ml.automl.columns import classify_columns, screen_features
 from modelyard.ml.automl.config import AutoMLConfig
 from modelyard.ml.automl.families import FAMILIES, Family, FamilyContext
@@ -261,7 +262,15 @@ def _finish(run: _Run, state: SearchState) -> AutoMLResult:
 
     run.notes.append(_search_summary(state, run.data, run.clock))
     run.report(run.clock.fraction(), "choosing the final model")
-    final = build_final(run.data, state, run.config, clock=run.clock, notes=run.notes)
+    plan = run.splits.plan
+    final = build_final(
+        run.data,
+        state,
+        run.config,
+        clock=run.clock,
+        notes=run.notes,
+        bag_folds=plan.n_folds if plan.kind in BAGGED_VALIDATIONS else 0,
+    )
     final = _with_threshold(run, final)
     if run.problem.task == "classification":
         y_val = run.data.y[run.data.validation_rows]

@@ -124,3 +124,30 @@ class StackedModel(BaseEstimator):
         if self.task == "classification":
             return np.argmax(self.predict_proba(X), axis=1)
         return np.asarray(self.meta.predict(self._features(X)), dtype=float)
+
+
+def fitted_voting(
+    members: list[Any],
+    *,
+    classes: Any,
+    weights: list[float] | None = None,
+    names: list[str] | None = None,
+) -> Any:
+    """A soft-voting ensemble of already fitted ``members``, as ``fit`` would have left it:
+    a ``VotingClassifier`` over ``classes`` (what the members were fitted on), or a
+    ``VotingRegressor`` when ``classes`` is None."""
+    from sklearn.ensemble import VotingClassifier, VotingRegressor
+    from sklearn.utils import Bunch
+
+    names = names or [f"member_{i}" for i in range(len(members))]
+    estimators = list(zip(names, members, strict=True))
+    voting: Any
+    if classes is None:
+        voting = VotingRegressor(estimators, weights=weights)
+    else:
+        voting = VotingClassifier(estimators, voting="soft", weights=weights)
+        voting.le_ = LabelEncoder().fit(np.asarray(classes))
+        voting.classes_ = voting.le_.classes_
+    voting.estimators_ = list(members)
+    voting.named_estimators_ = Bunch(**dict(estimators))
+    return voting

@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.ensemble import VotingClassifier, VotingRegressor
 from sklearn.pipeline import Pipeline
 
+from modelyard.ml.automl import bagging
 from modelyard.ml.automl.config import AutoMLConfig
 from modelyard.ml.automl.deadline import fit_within
 from modelyard.ml.automl.ensemble import (
@@ -20,7 +21,7 @@ from modelyard.ml.automl.ensemble import (
     select_stack,
     weighted_average,
 )
-from modelyard.ml.automl.estimators import LabelEncodedClassifier, StackedModel
+from modelyard.ml.automl.estimators import LabelEncodedClassifier, StackedModel, fitted_voting
 from modelyard.ml.automl.families import FAMILIES
 from modelyard.ml.automl.metrics import Metric, confusion, full_report, plain
 from modelyard.ml.automl.preprocessing import build_preprocessor
@@ -42,6 +43,7 @@ class FinalModel:
     temperature: float = 1.0  # probability calibration (see calibration.py)
     val_predictions: np.ndarray | None = None  # out of fold, on the validation rows
     fitted: Any = None  # the estimator as fitted in the search, used instead of a refit
+    bagged: tuple[str, ...] = ()  # families whose members are bagged over the folds
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,9 @@ class Tested:
     size_bytes: int
 
 
-def member_pipeline(record: TrialRecord, data: SearchData) -> Pipeline:
-    """A fresh (unfitted) pipeline with the trial's family and hyperparameters."""
+def member_pipeline(record: TrialRecord, data: SearchData, *, bag_folds: int = 0) -> Any:
+    """A fresh (unfitted) pipeline with the trial's family and hyperparameters, bagged over
+    ``bag_folds`` folds when the family is an unstable one (:mod:`bagging`)."""
     family = FAMILIES[record.family]
     ctx = data.ctx
     from modelyard.ml.automl.model_steps import build_model
@@ -65,20 +68,75 @@ def member_pipeline(record: TrialRecord, data: SearchData) -> Pipeline:
         data.kinds, scaled=family.is_scaled, task=ctx.task, seed=ctx.seed, options=data.prep
     )
     model = build_model(family, record.params, ctx, data.prep)
-    return Pipeline([("preprocess", prep), ("model", model)])
+    pipeline = Pipeline([("preprocess", prep), ("model", model)])
+    if bag_folds >= 2 and bagging.is_unstable(record.family):
+        return bagging.bagged(pipeline, task=ctx.task, n_folds=bag_folds, seed=ctx.seed)
+    return pipeline
 
 
 def build_final(
-    data: SearchData, state: SearchState, config: AutoMLConfig, *, clock: Clock, notes: list[str]
+    data: SearchData,
+    state: SearchState,
+    config: AutoMLConfig,
+    *,
+    clock: Clock,
+    notes: list[str],
+    bag_folds: int = 0,
 ) -> FinalModel:
-    """The ensemble when it beats the best single model on validation, else that model."""
+    """The ensemble when it beats the best single model on validation, else that model.
+    Its unstable members are bagged over ``bag_folds`` folds (0: never) when time and the
+    limits allow (:mod:`bagging`)."""
+    plan = _Plan(data, config, clock, bag_folds)
+    final = _chosen(data, state, config, plan=plan, notes=notes)
+    if final.bagged:
+        notes.append(
+            f"{', '.join(final.bagged)} bagged over {bag_folds} folds: one model per fold, "
+            "averaged (unstable learners on few rows)"
+        )
+    return final
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The final model's members are bagged over ``folds`` (0: never) when the refit and
+    the limits allow it (:mod:`bagging`)."""
+
+    data: SearchData
+    config: AutoMLConfig
+    clock: Clock
+    folds: int
+
+    def bag_folds(self, members: list[TrialRecord]) -> int:
+        """``folds`` when the unstable ``members`` can be bagged within the time left and
+        the limits, else 0."""
+        if self.folds < 2 or not any(bagging.is_unstable(m.family) for m in members):
+            return 0
+        if _limit_problem(members, self.config, bag_folds=self.folds) or _refit_overrun(
+            members, self.data, self.config, clock=self.clock, bag_folds=self.folds
+        ):
+            return 0
+        return self.folds
+
+    def pipelines(self, members: list[TrialRecord]) -> tuple[list[Any], tuple[str, ...]]:
+        """Fresh pipelines of ``members`` (bagged when :meth:`bag_folds` allows it), and
+        the families bagged."""
+        folds = self.bag_folds(members)
+        bagged = sorted({m.family for m in members if folds and bagging.is_unstable(m.family)})
+        return [member_pipeline(m, self.data, bag_folds=folds) for m in members], tuple(bagged)
+
+
+def _chosen(
+    data: SearchData, state: SearchState, config: AutoMLConfig, *, plan: _Plan, notes: list[str]
+) -> FinalModel:
     best = state.best
     assert best is not None and best.val_score is not None
+    (pipeline,), bagged = plan.pipelines([best])
     single = FinalModel(
-        member_pipeline(best, data),
+        pipeline,
         best.family,
         best.val_score,
         val_predictions=state.predictions.get(best.number),
+        bagged=bagged,
     )
     if not config.ensemble:
         return single
@@ -92,7 +150,6 @@ def build_final(
         return single
     y_val = data.y[data.validation_rows]
     choice = select_ensemble(candidates, y_val, data.metric, seed=data.ctx.seed)
-    name = data.metric.name
     stack = select_stack(
         candidates,
         y_val,
@@ -101,13 +158,28 @@ def build_final(
         n_classes=data.ctx.n_classes,
         seed=data.ctx.seed,
     )
-    notes.append(_comparison(best.val_score, choice, stack, name))
+    notes.append(_comparison(best.val_score, choice, stack, data.metric.name))
     if stack is not None and data.metric.is_better(stack.val_score, best.val_score):
         if choice.is_single or data.metric.is_better(stack.val_score, choice.val_score):
-            stacked = _stacked(stack, state, data, config, clock=clock, notes=notes)
+            stacked = _stacked(stack, state, plan=plan, notes=notes)
             if stacked is not None:
                 return stacked
-    if choice.is_single or not data.metric.is_better(choice.val_score, best.val_score):
+    return _ensemble_or_single(choice, candidates, state, plan=plan, single=single, notes=notes)
+
+
+def _ensemble_or_single(
+    choice: EnsembleChoice,
+    candidates: list[tuple[int, float, np.ndarray]],
+    state: SearchState,
+    *,
+    plan: _Plan,
+    single: FinalModel,
+    notes: list[str],
+) -> FinalModel:
+    """The selected ensemble when it beats the single model and can be used (refitted, or
+    as fitted in the search when a refit would overrun); else the single model."""
+    data, config, name = plan.data, plan.config, plan.data.metric.name
+    if choice.is_single or not data.metric.is_better(choice.val_score, single.val_score):
         notes.append(f"ensemble not used: it did not beat the best single model's val {name}")
         return single
     members = [r for r in state.records if r.number in choice.weights]
@@ -115,29 +187,39 @@ def build_final(
     if problem:
         notes.append(f"ensemble not used: {problem}")
         return single
-    overrun = _refit_overrun(members, data, config, clock=clock)
+    overrun = _refit_overrun(members, data, config, clock=plan.clock)
     if overrun:
         return _fitted_ensemble(
             candidates, state, data, config, single=single, overrun=overrun, notes=notes
         )
     notes.append(
-        f"ensemble of {len(members)} models: val {name} {best.val_score:.4f} -> "
+        f"ensemble of {len(members)} models: val {name} {single.val_score:.4f} -> "
         f"{choice.val_score:.4f} (weights {choice.weights})"
     )
-    return _selected(choice, state, data)
+    return _selected(choice, state, data, plan=plan)
 
 
-def _selected(choice: EnsembleChoice, state: SearchState, data: SearchData) -> FinalModel:
-    """The ensemble-selection model (to refit), with its averaged validation predictions."""
+def _selected(
+    choice: EnsembleChoice, state: SearchState, data: SearchData, *, plan: _Plan | None = None
+) -> FinalModel:
+    """The ensemble-selection model (to refit; its unstable members bagged where ``plan``
+    allows it), with its averaged validation predictions."""
     members = {r.number: r for r in state.records if r.number in choice.weights}
+    ordered = [members[n] for n in choice.weights]
+    pipelines, bagged = plan.pipelines(ordered) if plan else _plain(ordered, data)
     averaged = weighted_average(state.predictions, choice.weights)
     return FinalModel(
-        _voting(members, choice.weights, data),
+        _voting(ordered, pipelines, choice.weights, data),
         "ensemble(" + "+".join(f"{members[n].family}x{w}" for n, w in choice.weights.items()) + ")",
         choice.val_score,
         choice.weights,
         val_predictions=averaged,
+        bagged=bagged,
     )
+
+
+def _plain(members: list[TrialRecord], data: SearchData) -> tuple[list[Any], tuple[str, ...]]:
+    return [member_pipeline(m, data) for m in members], ()
 
 
 def _fitted_ensemble(
@@ -190,21 +272,15 @@ def _is_whole(pipeline: Any, data: SearchData) -> bool:
 
 
 def _as_fitted(template: Any, pipelines: list[Any], data: SearchData) -> Any:
-    """A copy of the ``template`` voting ensemble with ``pipelines`` (fitted, in its
-    estimators' order) as its members, as ``fit`` would have left it (on class codes for a
-    classifier)."""
-    from sklearn.base import clone
-    from sklearn.preprocessing import LabelEncoder
-    from sklearn.utils import Bunch
-
-    voting = clone(template)
-    voting.estimators_ = list(pipelines)
-    names = [name for name, _ in voting.estimators]
-    voting.named_estimators_ = Bunch(**dict(zip(names, pipelines, strict=True)))
-    if data.ctx.task == "classification":
-        voting.le_ = LabelEncoder().fit(np.arange(data.ctx.n_classes))
-        voting.classes_ = voting.le_.classes_
-    return voting
+    """The ``template`` voting ensemble with ``pipelines`` (fitted, in its estimators'
+    order) as its members, as ``fit`` would have left it (on class codes for a classifier)."""
+    is_classifier = data.ctx.task == "classification"
+    return fitted_voting(
+        pipelines,
+        classes=np.arange(data.ctx.n_classes) if is_classifier else None,
+        weights=template.weights,
+        names=[name for name, _ in template.estimators],
+    )
 
 
 def _comparison(single: float, choice: EnsembleChoice, stack: StackChoice | None, name: str) -> str:
@@ -217,18 +293,16 @@ def _comparison(single: float, choice: EnsembleChoice, stack: StackChoice | None
 
 
 def _stacked(
-    stack: StackChoice,
-    state: SearchState,
-    data: SearchData,
-    config: AutoMLConfig,
-    *,
-    clock: Clock,
-    notes: list[str],
+    stack: StackChoice, state: SearchState, *, plan: _Plan, notes: list[str]
 ) -> FinalModel | None:
-    """The stacked model, or None (with a note) when its members break a limit."""
+    """The stacked model (its unstable members bagged where ``plan`` allows it), or None
+    (with a note) when its members break a limit or cannot be refitted in time."""
+    data = plan.data
     members = {r.number: r for r in state.records if r.number in stack.members}
     ordered = [members[n] for n in stack.members]
-    problem = _ensemble_problem(ordered, data, config, clock=clock)
+    problem = _limit_problem(ordered, plan.config) or _refit_overrun(
+        ordered, data, plan.config, clock=plan.clock
+    )
     if problem:
         notes.append(f"stacking not used: {problem}")
         return None
@@ -239,8 +313,9 @@ def _stacked(
     )
     from sklearn.frozen import FrozenEstimator
 
+    pipelines, bagged = plan.pipelines(ordered)
     estimator = StackedModel(
-        [member_pipeline(r, data) for r in ordered],
+        pipelines,
         FrozenEstimator(stack.meta),  # survives clone(): fitted on the out-of-fold predictions
         task=data.ctx.task,
         n_classes=data.ctx.n_classes,
@@ -252,6 +327,7 @@ def _stacked(
         stack.val_score,
         dict.fromkeys(stack.members, 1),
         val_predictions=stack.predictions,
+        bagged=bagged,
     )
 
 
@@ -278,17 +354,12 @@ def calibrate(final: FinalModel, y_val: np.ndarray, *, notes: list[str]) -> Fina
     return dataclasses.replace(final, temperature=fitted.temperature)
 
 
-def _ensemble_problem(
-    members: list[TrialRecord], data: SearchData, config: AutoMLConfig, *, clock: Clock
-) -> str:
-    """Why an ensemble of ``members`` cannot be used ("" when it can)."""
-    return _limit_problem(members, config) or _refit_overrun(members, data, config, clock=clock)
-
-
-def _limit_problem(members: list[TrialRecord], config: AutoMLConfig) -> str:
-    """Which latency or size limit an ensemble of ``members`` would break ("" if none)."""
-    latency = sum(m.predict_latency_ms or 0.0 for m in members)
-    size_mb = sum(m.size_bytes or 0 for m in members) / 1e6
+def _limit_problem(members: list[TrialRecord], config: AutoMLConfig, *, bag_folds: int = 0) -> str:
+    """Which latency or size limit an ensemble of ``members`` (its unstable ones bagged
+    over ``bag_folds`` folds) would break ("" if none)."""
+    copies = [_copies(m, bag_folds) for m in members]
+    latency = sum(k * (m.predict_latency_ms or 0.0) for m, k in zip(members, copies, strict=True))
+    size_mb = sum(k * (m.size_bytes or 0) for m, k in zip(members, copies, strict=True)) / 1e6
     if config.max_predict_latency_ms is not None and latency > config.max_predict_latency_ms:
         return f"its predict latency (~{latency:.1f} ms) would exceed the limit"
     if config.max_model_size_mb is not None and size_mb > config.max_model_size_mb:
@@ -297,11 +368,20 @@ def _limit_problem(members: list[TrialRecord], config: AutoMLConfig) -> str:
 
 
 def _refit_overrun(
-    members: list[TrialRecord], data: SearchData, config: AutoMLConfig, *, clock: Clock
+    members: list[TrialRecord],
+    data: SearchData,
+    config: AutoMLConfig,
+    *,
+    clock: Clock,
+    bag_folds: int = 0,
 ) -> str:
-    """Why refitting ``members`` would overrun the budget ("" when it fits)."""
+    """Why refitting ``members`` (their unstable ones bagged over ``bag_folds`` folds)
+    would overrun the budget ("" when it fits). A trial's fit time is that of its fold
+    models, so a bag over as many folds costs about as much, a single refit a fold's share."""
     n_refits = 2 if config.refit_full else 1
-    refit_s = sum(m.fit_time_s for m in members) / max(len(data.folds), 1) * 1.5 * n_refits
+    per_fold = [m.fit_time_s / max(len(data.folds), 1) for m in members]
+    one_refit = sum(t * _copies(m, bag_folds) for m, t in zip(members, per_fold, strict=True))
+    refit_s = one_refit * 1.5 * n_refits
     left = clock.budget_s - clock.elapsed() - clock.evaluation_reserve()
     if refit_s > left:
         return (
@@ -311,11 +391,18 @@ def _refit_overrun(
     return ""
 
 
-def _voting(members: dict[int, TrialRecord], weights: dict[int, int], data: SearchData) -> Any:
+def _copies(member: TrialRecord, bag_folds: int) -> int:
+    """How many models of ``member`` the final model holds: one, or one per bagged fold."""
+    return bag_folds if bag_folds >= 2 and bagging.is_unstable(member.family) else 1
+
+
+def _voting(
+    members: list[TrialRecord], pipelines: list[Any], weights: dict[int, int], data: SearchData
+) -> Any:
     estimators = [
-        (f"trial_{n}_{members[n].family}", member_pipeline(members[n], data)) for n in weights
+        (f"trial_{m.number}_{m.family}", p) for m, p in zip(members, pipelines, strict=True)
     ]
-    counts = [float(w) for w in weights.values()]
+    counts = [float(weights[m.number]) for m in members]
     if data.ctx.task == "classification":
         return VotingClassifier(estimators, voting="soft", weights=counts)
     return VotingRegressor(estimators, weights=counts)

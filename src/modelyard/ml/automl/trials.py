@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from modelyard.ml.automl.columns import ColumnKinds
-from modelyard.ml.automl.deadline import Bounded, fit_within
+from modelyard.ml.automl.deadline import Bounded, fit_within, share_of
 from modelyard.ml.automl.families import Family, FamilyContext, Params
 from modelyard.ml.automl.metrics import Metric
 from modelyard.ml.automl.options import PrepOptions
@@ -172,7 +172,7 @@ def evaluate(
     for i, (_, val) in enumerate(data.folds):
         started = time.perf_counter()
         prep, X_train, X_val = _preprocessed(cache, family, i)
-        fold_deadline = _fold_deadline(deadline, len(data.folds) - i)
+        fold_deadline = share_of(deadline, len(data.folds) - i)
         for share, step in rungs if on_rung is not None else ():
             n_rows = int(share * X_train.shape[0])
             _, rung_prediction, _ = _fit_fold(
@@ -205,14 +205,6 @@ def evaluate(
         return Evaluation(prediction, score, fit_time, pipeline)
     sizes = {k: min(b.sizes[k] for b in stops if k in b.sizes) for b in stops for k in b.sizes}
     return Evaluation(prediction, score, fit_time, pipeline, stops[0].describe(), sizes)
-
-
-def _fold_deadline(deadline: float | None, folds_left: int) -> float | None:
-    """This fold's share of the time left before ``deadline``."""
-    if deadline is None:
-        return None
-    now = time.perf_counter()
-    return now + max(0.0, deadline - now) / max(folds_left, 1)
 
 
 def _preprocessed(cache: FoldCache, family: Family, fold: int) -> tuple[Any, Any, Any]:

@@ -171,3 +171,38 @@ def test_the_search_model_is_wrapped_like_a_refitted_one(data):
     assert np.allclose(
         sharper.predict_proba(X[:5]), temperature_scaled(pipeline.predict_proba(X[:5]), 0.5)
     )
+
+
+@pytest.mark.parametrize(
+    ("n_folds", "has_fitted_model", "capped"),
+    [(1, True, True), (1, False, False), (5, True, False)],
+    ids=["holdout", "holdout, no fitted model", "k-fold"],
+)
+def test_a_long_refit_is_not_waited_for_when_the_searchs_model_can_stand_in(
+    n_folds, has_fitted_model, capped
+):
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from modelyard.ml.automl.search import (
+        OPTIONAL_REFIT_SHARE,
+        SearchState,
+        _refit_reserve,
+        evaluation_reserve,
+    )
+    from modelyard.ml.automl.trials import TrialRecord
+
+    rows = np.arange(1000)
+    folds = [(rows[rows % n_folds != k], rows[rows % n_folds == k]) for k in range(n_folds)]
+    if n_folds == 1:
+        folds = [(rows[:800], rows[800:])]
+    data = SimpleNamespace(X=pd.DataFrame({"x": rows}), folds=folds)
+    best = TrialRecord(0, "mlp", {}, "ok", 0.9, fit_time_s=60.0 * n_folds)  # ~75 s per refit
+    state = SearchState(best=best, best_pipeline=object() if has_fitted_model else None)
+    budget = 300.0
+    waited = _refit_reserve(state, data, budget) - 0.3 - 0.03 * budget - evaluation_reserve(budget)
+    if capped:
+        assert waited == pytest.approx(OPTIONAL_REFIT_SHARE * budget)
+    else:
+        assert waited > 100  # 1.5 x the refit estimate

@@ -87,7 +87,7 @@ def build_final(
     Its unstable members are bagged over ``bag_folds`` folds (0: never) when time and the
     limits allow (:mod:`bagging`)."""
     plan = _Plan(data, config, clock, bag_folds)
-    final = _chosen(data, state, config, plan=plan, notes=notes)
+    final = _chosen(state, plan=plan, notes=notes)
     if final.bagged:
         notes.append(
             f"{', '.join(final.bagged)} bagged over {bag_folds} folds: one model per fold, "
@@ -125,10 +125,8 @@ class _Plan:
         return [member_pipeline(m, self.data, bag_folds=folds) for m in members], tuple(bagged)
 
 
-def _chosen(
-    data: SearchData, state: SearchState, config: AutoMLConfig, *, plan: _Plan, notes: list[str]
-) -> FinalModel:
-    best = state.best
+def _chosen(state: SearchState, *, plan: _Plan, notes: list[str]) -> FinalModel:
+    data, config, best = plan.data, plan.config, state.best
     assert best is not None and best.val_score is not None
     (pipeline,), bagged = plan.pipelines([best])
     single = FinalModel(

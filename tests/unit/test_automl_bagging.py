@@ -128,10 +128,11 @@ def test_no_bag_under_holdout_for_stable_learners_or_past_a_limit(change):
     assert not any("bagged over" in n for n in result.notes)
 
 
-def test_a_bagged_final_model_compiles_and_exports_to_onnx():
+def test_a_bagged_final_model_compiles_explains_and_exports_to_onnx():
     import onnxruntime as rt
 
     from modelyard.ml.compiled import compile_model
+    from modelyard.ml.explain import explain
     from modelyard.ml.onnx_export import export_onnx, onnx_inputs
 
     frame = _small_frame()
@@ -142,8 +143,12 @@ def test_a_bagged_final_model_compiles_and_exports_to_onnx():
     columns = [(c, "numeric") for c in X.columns]
     served = compile_model(result.model, columns, task="classification")
     assert served.is_compiled, served.reason
-    scores = served.predict_records(X.head(20).to_dict("records"))
+    records = X.head(20).to_dict("records")
+    scores = served.predict_records(records)
     np.testing.assert_allclose(scores.probabilities, result.model.predict_proba(X.head(20)))
+    contributions = explain(served, records[:3])  # sampled Shapley of the averaged output
+    total = contributions.values.sum(axis=1) + contributions.base
+    np.testing.assert_allclose(total, scores.probabilities[:3, 1], atol=1e-9)
     session = rt.InferenceSession(
         export_onnx(result.model, X, columns, task="classification"),
         providers=["CPUExecutionProvider"],

@@ -52,6 +52,13 @@ def test_a_class_a_fold_model_never_saw_gets_its_column_from_the_others():
         as_voting(bag)
 
 
+def test_a_class_rarer_than_the_folds_is_spread_over_them():
+    y = np.array([0] * 50 + [1] * 46 + [2] * 4)
+    bag = FoldBaggedClassifier(LogisticRegression(), n_folds=5, seed=0)
+    left_out = [np.sum(y[rows] == 2) for _, rows in bag._folds(y)]
+    assert sorted(left_out) == [0, 1, 1, 1, 1]  # every fold model learns from 3 of the 4
+
+
 @pytest.mark.parametrize("task", ["classification", "regression"])
 def test_a_bag_reads_as_the_soft_vote_of_its_fold_models(task):
     if task == "classification":

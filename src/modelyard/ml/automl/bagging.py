@@ -20,6 +20,7 @@ already know.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -65,7 +66,9 @@ class _FoldBagged(MetaEstimatorMixin, BaseEstimator):
         if not hasattr(X, "iloc"):  # frames go to the pipeline as they are
             X = check_array(X, accept_sparse="csr", dtype=None, ensure_all_finite=False)
         check_consistent_length(X, y)
-        folds = list(self._splitter(y).split(np.zeros((len(y), 1)), y))
+        if self.n_folds < 2:
+            raise ValueError(f"n_folds must be at least 2, got {self.n_folds!r}.")
+        folds = self._folds(y)
         self.estimators_: list[Any] = []
         stopped = Bounded()
         for i, (train, _) in enumerate(folds):
@@ -85,12 +88,12 @@ class _FoldBagged(MetaEstimatorMixin, BaseEstimator):
             tags.input_tags = get_tags(self.estimator).input_tags
         return tags
 
-    def _splitter(self, y: np.ndarray) -> Any:
+    def _folds(self, y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(training rows, left-out rows) of each fold."""
         from sklearn.model_selection import KFold
 
-        if self.n_folds < 2:
-            raise ValueError(f"n_folds must be at least 2, got {self.n_folds!r}.")
-        return KFold(self.n_folds, shuffle=True, random_state=self.seed)
+        splitter = KFold(self.n_folds, shuffle=True, random_state=self.seed)
+        return list(splitter.split(np.zeros((len(y), 1)), y))
 
 
 class FoldBaggedClassifier(ClassifierMixin, _FoldBagged):
@@ -103,13 +106,15 @@ class FoldBaggedClassifier(ClassifierMixin, _FoldBagged):
         self.classes_ = np.unique(y)
         return super().fit_bounded(X, y, deadline)
 
-    def _splitter(self, y: np.ndarray) -> Any:
+    def _folds(self, y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         from sklearn.model_selection import StratifiedKFold
 
-        plain = super()._splitter(y)
-        if np.unique(y, return_counts=True)[1].min() < self.n_folds:
-            return plain  # a class rarer than the folds: stratifying cannot spread it
-        return StratifiedKFold(self.n_folds, shuffle=True, random_state=self.seed)
+        if np.unique(y, return_counts=True)[1].max() < self.n_folds:
+            return super()._folds(y)  # too few rows of every class to stratify
+        splitter = StratifiedKFold(self.n_folds, shuffle=True, random_state=self.seed)
+        with warnings.catch_warnings():  # a class rarer than the folds: spread as it can be
+            warnings.simplefilter("ignore", UserWarning)
+            return list(splitter.split(np.zeros((len(y), 1)), y))
 
     def predict_proba(self, X: Any) -> np.ndarray:
         check_is_fitted(self, "estimators_")

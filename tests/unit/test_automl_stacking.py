@@ -126,3 +126,28 @@ def test_an_ensemble_that_cannot_be_refitted_in_time_is_used_as_fitted_in_the_se
         assert result.test_metrics["roc_auc"] > 0.85
     else:
         assert result.test_metrics["r2"] > 0.3
+
+
+def test_a_model_kept_as_fitted_is_not_refitted_on_every_row_either():
+    X, y = make_classification(n_samples=1200, n_features=8, random_state=3)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(8)]).assign(y=y)
+    config = AutoMLConfig(
+        time_budget_s=60,
+        max_trials=4,
+        families=("linear", "knn"),
+        validation="holdout",
+        refit_full=True,
+        n_jobs=1,
+    )
+    said = []
+    result = fit_automl(
+        frame,
+        "y",
+        config,
+        run_search=_search_then_run_out_of_time,
+        progress=lambda _, message: said.append(message),
+    )
+    assert any("as fitted in the search" in m for m in said), said
+    assert "refitting on every row, test split included" not in said
+    assert any(n.startswith("refit on all 1200 rows skipped") for n in result.notes), result.notes
+    assert result.n_train < len(frame) - result.n_test

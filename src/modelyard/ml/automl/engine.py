@@ -292,13 +292,18 @@ def _finish(run: _Run, state: SearchState) -> AutoMLResult:
         deadline=deadline,
         prefitted=kept,
     )
-    if run.config.refit_full:
+    if run.config.refit_full and kept is None:
         _refit_full(run, tested.model)
+    elif run.config.refit_full:
+        run.notes.append(
+            f"refit on all {len(run.problem.rows)} rows skipped: refitting would overrun the "
+            "budget, so the model as fitted in the search is kept"
+        )
     ranking = _feature_ranking(run)
     name = run.data.metric.name
     run.report(1.0, f"finished: test {name}={tested.metrics.get(name, float('nan')):.4f}")
     result = _result(run, state, final=final, tested=tested)
-    if kept is not None and not run.config.refit_full:
+    if kept is not None:
         result = dataclasses.replace(result, n_train=n_fit)
     return dataclasses.replace(result, feature_ranking=ranking, threshold=final.threshold)
 

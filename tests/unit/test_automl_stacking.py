@@ -85,6 +85,19 @@ def _search_then_run_out_of_time(data, families, *, clock, **kwargs):
     return state
 
 
+def _fit_running_out_of_time(frame, config):
+    """fit_automl with no time left after the search; the result and the progress said."""
+    said = []
+    result = fit_automl(
+        frame,
+        "y",
+        config,
+        run_search=_search_then_run_out_of_time,
+        progress=lambda _, message: said.append(message),
+    )
+    return result, said
+
+
 @pytest.mark.parametrize("kind", ["binary", "regression"])
 def test_an_ensemble_that_cannot_be_refitted_in_time_is_used_as_fitted_in_the_search(kind):
     if kind == "binary":
@@ -100,14 +113,7 @@ def test_an_ensemble_that_cannot_be_refitted_in_time_is_used_as_fitted_in_the_se
         validation="holdout",
         n_jobs=1,
     )
-    said = []
-    result = fit_automl(
-        frame,
-        "y",
-        config,
-        run_search=_search_then_run_out_of_time,
-        progress=lambda _, message: said.append(message),
-    )
+    result, said = _fit_running_out_of_time(frame, config)
     assert result.algorithm.startswith("ensemble("), result.notes
     assert f"testing {result.algorithm} as fitted in the search" in said
     assert not any(m.startswith("refitting") for m in said), said
@@ -139,14 +145,7 @@ def test_a_model_kept_as_fitted_is_not_refitted_on_every_row_either():
         refit_full=True,
         n_jobs=1,
     )
-    said = []
-    result = fit_automl(
-        frame,
-        "y",
-        config,
-        run_search=_search_then_run_out_of_time,
-        progress=lambda _, message: said.append(message),
-    )
+    result, said = _fit_running_out_of_time(frame, config)
     assert any("as fitted in the search" in m for m in said), said
     assert "refitting on every row, test split included" not in said
     assert any(n.startswith("refit on all 1200 rows skipped") for n in result.notes), result.notes

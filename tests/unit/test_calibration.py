@@ -156,3 +156,32 @@ def test_sharpening_that_only_a_near_perfect_validation_supports_is_not_kept() -
     logits[0, y[0]], logits[0, (y[0] + 1) % 3] = 0.0, 2.0
     bounded = fit_temperature(softmax(logits, axis=1), y)
     assert 0.6 < bounded.temperature < 0.95 and bounded.is_worth_it
+
+
+def test_knn_probabilities_are_never_exactly_zero_or_one() -> None:
+    from sklearn.neighbors import KNeighborsClassifier
+
+    from modelyard.ml.automl.estimators import PRIOR_VOTES, SmoothedKNeighborsClassifier
+    from modelyard.ml.automl.families import FAMILIES, FamilyContext
+
+    rng = np.random.default_rng(0)
+    X = np.vstack(
+        [rng.normal(0, 1, (30, 2)), rng.normal(6, 1, (30, 2)), rng.normal(12, 1, (30, 2))]
+    )
+    y = np.repeat([0, 1, 2], 30)
+    rows = np.array([[0.0, 0.0], [3.0, 3.0], [12.0, 12.0]])
+    for k in (1, 5, 15):
+        plain = KNeighborsClassifier(n_neighbors=k).fit(X, y)
+        smoothed = SmoothedKNeighborsClassifier(n_neighbors=k).fit(X, y)
+        proba = smoothed.predict_proba(rows)
+        assert plain.predict_proba(rows).min() == 0.0  # the defect: a class at exactly 0
+        assert proba.min() > 0.0 and proba.max() < 1.0
+        np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+        expected = (plain.predict_proba(rows) * k + PRIOR_VOTES / 3) / (k + PRIOR_VOTES)
+        np.testing.assert_allclose(proba, expected)
+        assert list(smoothed.predict(rows)) == list(proba.argmax(axis=1))
+    ctx = FamilyContext(
+        task="classification", n_rows=90, n_features=2, n_classes=3, seed=0, n_jobs=1
+    )
+    knn = FAMILIES["knn"]
+    assert isinstance(knn.make(knn.default(ctx), ctx), SmoothedKNeighborsClassifier)

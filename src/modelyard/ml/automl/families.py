@@ -300,9 +300,11 @@ def _knn_default(ctx: FamilyContext) -> Params:
 
 
 def _knn(params: Params, ctx: FamilyContext) -> Any:
-    from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+    from sklearn.neighbors import KNeighborsRegressor
 
-    cls = KNeighborsClassifier if _is_classification(ctx) else KNeighborsRegressor
+    from modelyard.ml.automl.estimators import SmoothedKNeighborsClassifier
+
+    cls = SmoothedKNeighborsClassifier if _is_classification(ctx) else KNeighborsRegressor
     return cls(**params, n_jobs=ctx.n_jobs)
 
 

@@ -40,12 +40,13 @@ _COLUMNS = [
 
 def _frame(n: int, seed: int, *, unseen: bool = False) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    amount = rng.normal(50, 20, n).round(3)
+    plans = np.array(["basic", "pro", "team", None], dtype=object)
+    plan = plans[rng.integers(0, 4, n)]
+    # the amount follows the plan: scaled families impute it by plan (GroupMedianImputer)
+    amount = (rng.normal(50, 20, n) + 30 * (plan == "team") - 30 * (plan == "basic")).round(3)
     amount[rng.random(n) < 0.1] = np.nan
     age = rng.integers(18, 80, n).astype(float)
     age[rng.random(n) < 0.05] = np.nan
-    plans = np.array(["basic", "pro", "team", None], dtype=object)
-    plan = plans[rng.integers(0, 4, n)]
     city = np.array([f"city{i}" for i in rng.integers(0, 40, n)], dtype=object)
     if unseen:
         plan[:5] = "enterprise"  # never seen in training

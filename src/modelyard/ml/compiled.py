@@ -144,10 +144,42 @@ def _is_function(step: Any, name: str) -> bool:
 def _numeric_block(names: list[str], steps: list[Any]) -> Block:
     if steps and _is_function(steps[0], "_as_float"):
         steps = steps[1:]
+    if steps and _is_group_imputer(steps[0]):
+        return _grouped_numeric_block(names, steps)
     rest = _float_steps(steps)
 
     def block(columns: dict[str, Any], n: int) -> np.ndarray:
         return _apply(rest, _matrix(columns, names, n))
+
+    return block
+
+
+def _is_group_imputer(step: Any) -> bool:
+    from modelyard.ml.automl.imputers import GroupMedianImputer
+
+    return type(step) is GroupMedianImputer
+
+
+def _grouped_numeric_block(names: list[str], steps: list[Any]) -> Block:
+    """Numbers imputed by the median of their group (``GroupMedianImputer``): the plain
+    imputer's fill, then each filled feature's group median where the row's level has one."""
+    imputer = steps[0]
+    numbers, groups = names[: imputer.n_numbers], names[imputer.n_numbers :]
+    impute, rest = _Imputer(imputer.imputer_), _float_steps(steps[1:])
+    fills = [
+        (position, groups[group], pd.Index(levels), medians)
+        for position, group, levels, medians in imputer.fills_
+    ]
+
+    def block(columns: dict[str, Any], n: int) -> np.ndarray:
+        X = _matrix(columns, numbers, n)
+        out = impute(X)
+        missing = np.isnan(X)
+        for position, group, levels, medians in fills:  # _Imputer drops no column:
+            rows = np.flatnonzero(missing[:, position])  # a position is its input column
+            found = levels.get_indexer([_text_value(columns[group][i]) for i in rows])
+            out[rows[found >= 0], position] = medians[found[found >= 0]]
+        return _apply(rest, out)
 
     return block
 
@@ -274,6 +306,8 @@ def _block(names: list[str], transformer: Any) -> Block:
     first = steps[0]
     if _is_function(first, "_as_float") or isinstance(first, SimpleImputer):
         return _numeric_block(names, steps)
+    if _is_group_imputer(first):
+        return _numeric_block(names, steps)
     if _is_function(first, "as_text"):
         return _categorical_block(names, steps)
     if type(first) is DatetimeFeatures:
@@ -294,6 +328,8 @@ def _owners(names: list[str], transformer: Any) -> list[str]:
     steps = _steps_of(transformer)
     owners = list(names)
     for step in steps:
+        if _is_group_imputer(step):  # the group columns only inform the fill
+            step, owners = step.imputer_, owners[: step.n_numbers]
         if isinstance(step, SimpleImputer) and step.add_indicator:
             owners = owners + [owners[i] for i in step.indicator_.features_]
         elif type(step) is OneHotEncoder:

@@ -5,10 +5,12 @@ wrappers are reduced to what ONNX can express before conversion: the label-encod
 classifier becomes its inner estimator, whose label indices the graph maps back to the
 original labels; the ``FunctionTransformer`` steps that only cast columns (to float, to
 text) become casts of the typed graph inputs; an imputer's missing-value indicator
-columns become ``IsNaN`` of the marked inputs, appended to the plain imputer's output.
-The graph's inputs are named exactly as the columns. Anything else without a converter
-is refused with the name of the step, and so is a graph whose predictions differ from
-the pipeline's on the sample.
+columns become ``IsNaN`` of the marked inputs, appended to the plain imputer's output;
+an imputer by group that learned no group medians (no numeric training value was missing)
+is the plain imputer on the numeric columns, and one that did is refused. The graph's
+inputs are named exactly as the columns. Anything else without a converter is refused
+with the name of the step, and so is a graph whose predictions differ from the
+pipeline's on the sample.
 """
 
 from __future__ import annotations
@@ -122,7 +124,7 @@ def _simplify(estimator: Any, path: str) -> Any:
         clone = copy.copy(estimator)
         parts = [
             (n, t if isinstance(t, str) else _simplify(t, f"{path}/{n}"), cols)
-            for n, t, cols in estimator.transformers_
+            for n, t, cols in (_without_groups(part, path) for part in estimator.transformers_)
         ]
         clone.transformers_ = [(n, "passthrough" if t is None else t, c) for n, t, c in parts]
         return clone
@@ -149,6 +151,27 @@ def _simplify(estimator: Any, path: str) -> Any:
             return None  # the graph inputs are typed already: the cast is dropped
         raise unsupported(path, f"applies the function {func!r}, which has no ONNX converter")
     return estimator
+
+
+def _without_groups(part: tuple[str, Any, Any], path: str) -> tuple[str, Any, Any]:
+    """A ColumnTransformer part whose numbers are imputed by group (``GroupMedianImputer``)
+    as the plain imputer on the numeric columns alone, when it fills nothing by group."""
+    from sklearn.pipeline import Pipeline
+
+    name, transformer, columns = part
+    steps = transformer.steps if isinstance(transformer, Pipeline) else []
+    if not steps or type(steps[0][1]).__name__ != "GroupMedianImputer":
+        return part
+    imputer = steps[0][1]
+    if imputer.fills_:
+        raise unsupported(
+            f"{path}/{name}/{steps[0][0]}",
+            "imputes missing numbers by the median of the row's group (a categorical "
+            "column), which has no ONNX converter; train with imputation='median' to export",
+        )
+    plain = copy.copy(transformer)
+    plain.steps = [(steps[0][0], imputer.imputer_), *steps[1:]]
+    return name, plain, list(columns)[: imputer.n_numbers]
 
 
 def _with_indicator_columns(imputer: Any, path: str) -> Any:

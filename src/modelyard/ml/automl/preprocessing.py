@@ -1,7 +1,9 @@
 """The preprocessing carried inside every model pipeline.
 
 Numeric columns are imputed and scaled for the families that need it (linear, k-NN,
-networks); tree families take them as they are, missing values included. Categorical
+networks), a missing number by the median of the row's group in a categorical column
+that tells the groups apart (:class:`~modelyard.ml.automl.imputers.GroupMedianImputer`);
+tree families take them as they are, missing values included. Categorical
 columns are one-hot encoded when they have few levels and target encoded (with cross
 fitting, so no leakage) when they have many. Datetime columns become calendar features,
 free-text columns a small TF-IDF vocabulary. Explicit options (imputation, scaling,
@@ -30,7 +32,7 @@ from sklearn.preprocessing import (
 from sklearn.utils.validation import check_array, check_is_fitted
 
 from modelyard.ml.automl.columns import ColumnKinds, as_text
-from modelyard.ml.automl.imputers import CommonIndicatorSimpleImputer
+from modelyard.ml.automl.imputers import CommonIndicatorSimpleImputer, GroupMedianImputer
 from modelyard.ml.automl.options import PrepOptions
 from modelyard.ml.automl.targets import Task
 
@@ -116,15 +118,17 @@ def _categorical(encoder: Any, *, scaled: bool) -> Pipeline:
     return Pipeline(steps)
 
 
-def _numeric(*, scaled: bool) -> Any:
+def _numeric(*, scaled: bool, n_groups: int = 0) -> Any:
+    """Numbers as floats; for ``scaled`` imputed (by the median of the row's group in the
+    ``n_groups`` categorical columns that follow them, see :mod:`imputers`) and scaled."""
     if not scaled:
         return FunctionTransformer(_as_float, feature_names_out="one-to-one")
-    return Pipeline(
-        [
-            ("impute", CommonIndicatorSimpleImputer(strategy="median", add_indicator=True)),
-            ("scale", StandardScaler()),
-        ]
+    imputer: Any = (
+        GroupMedianImputer(n_groups=n_groups)
+        if n_groups
+        else CommonIndicatorSimpleImputer(strategy="median", add_indicator=True)
     )
+    return Pipeline([("impute", imputer), ("scale", StandardScaler())])
 
 
 def _as_float(X: Any) -> Any:
@@ -169,7 +173,9 @@ def build_preprocessor(
     target_encoder = _target_encoder(task, seed)
     parts: list[tuple[str, Any, Any]] = []
     if kinds.numeric:
-        parts.append(("numeric", _numeric(scaled=scaled), kinds.numeric))
+        groups = kinds.categorical if scaled else []  # missing numbers imputed by group
+        numeric = _numeric(scaled=scaled, n_groups=len(groups))
+        parts.append(("numeric", numeric, kinds.numeric + groups))
     if kinds.categorical:
         parts.append(("categorical", _categorical(one_hot, scaled=scaled), kinds.categorical))
     if kinds.high_cardinality:

@@ -93,7 +93,9 @@ class GroupMedianImputer(TransformerMixin, BaseEstimator):
         position = np.cumsum(kept) - 1
         self.fills_: list[tuple[int, int, np.ndarray, np.ndarray]] = []
         incomplete = np.flatnonzero(kept & np.isnan(numbers).any(axis=0))
-        groups = self._groups(frame) if len(incomplete) else None  # text casts cost
+        if not len(incomplete):  # nothing to fill: spare the text cast of the groups
+            return self
+        groups = self._groups(frame)
         for j in incomplete:
             fill = _group_medians(numbers[:, j], groups)
             if fill is not None:

@@ -42,6 +42,7 @@ def _frame(n=200, seed=0):
         {"imputation": "constant", "scaling": "none", "encoding": "target"},
         {"imputation": "knn"},
         {"imputation": "iterative"},
+        {"imputation": "auto", "scaling": "robust"},
     ],
 )
 @pytest.mark.parametrize("scaled", [True, False])
@@ -63,6 +64,11 @@ def test_each_preprocessing_option_fits_and_transforms_unseen_rows(options, scal
     if options.get("scaling") == "minmax" and scaled:
         numeric = prep.named_transformers_["numeric"]
         assert type(numeric.named_steps["scale"]).__name__ == "MinMaxScaler"
+    if scaled and options["imputation"] in ("auto", "median"):  # auto: by group, as
+        numeric = prep.named_transformers_["numeric"]  # without options; median: plain
+        imputer = type(numeric.named_steps["impute"]).__name__
+        by_group = options["imputation"] == "auto"
+        assert imputer == ("GroupMedianImputer" if by_group else "CommonIndicatorSimpleImputer")
 
 
 def test_options_are_carried_in_the_saved_model_and_predict_unseen_rows():

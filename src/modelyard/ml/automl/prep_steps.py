@@ -29,6 +29,7 @@ from modelyard.ml.automl.imputers import (
     CommonIndicatorIterativeImputer,
     CommonIndicatorKNNImputer,
     CommonIndicatorSimpleImputer,
+    GroupMedianImputer,
 )
 from modelyard.ml.automl.options import PrepOptions
 from modelyard.ml.automl.preprocessing import (
@@ -71,11 +72,15 @@ def _steps(*steps: tuple[str, Any]) -> Any:
     return Pipeline(kept) if kept else "passthrough"
 
 
-def _numeric(options: PrepOptions, *, scaled: bool) -> Any:
+def _numeric(options: PrepOptions, *, scaled: bool, n_groups: int = 0) -> Any:
+    """``n_groups`` categorical columns follow the numeric ones when ``auto`` imputation
+    of a scaled model imputes by group (as the default preprocessing does)."""
     if not scaled and options.imputation == "auto":
         return FunctionTransformer(_as_float, feature_names_out="one-to-one")
-    imputer = make_imputer(options.imputation, seed=options.seed)
     scaler = make_scaler(options.scaling) if scaled else None
+    if n_groups:
+        return _steps(("impute", GroupMedianImputer(n_groups=n_groups)), ("scale", scaler))
+    imputer = make_imputer(options.imputation, seed=options.seed)
     return Pipeline(
         [("to_float", FunctionTransformer(_as_float, feature_names_out="one-to-one"))]
         + [(n, s) for n, s in (("impute", imputer), ("scale", scaler)) if s is not None]
@@ -128,7 +133,10 @@ def build_columns(kinds: ColumnKinds, *, scaled: bool, task: Task, options: Prep
     """The ColumnTransformer for these columns under these options."""
     parts: list[tuple[str, Any, Any]] = []
     if kinds.numeric:
-        parts.append(("numeric", _numeric(options, scaled=scaled), kinds.numeric))
+        by_group = scaled and options.imputation == "auto"
+        groups = kinds.categorical if by_group else []
+        numeric = _numeric(options, scaled=scaled, n_groups=len(groups))
+        parts.append(("numeric", numeric, kinds.numeric + groups))
     if kinds.categorical:
         step = _categorical(options, many_levels=False, scaled=scaled, task=task)
         parts.append(("categorical", step, kinds.categorical))

@@ -164,7 +164,7 @@ def test_a_group_too_small_or_unrelated_gets_the_overall_median() -> None:
     frame.loc[small[small].index[MIN_GROUP_ROWS - 1 :], "bill"] = np.nan
     imputer = GroupMedianImputer(n_groups=1).fit(frame)
     ((_, _, levels, _),) = imputer.fills_
-    assert list(levels) == ["Biscoe", "Dream"]  # Torgersen keeps too few known bills
+    assert sorted(levels) == ["Biscoe", "Dream"]  # Torgersen keeps too few known bills
     shuffled = frame.assign(island=np.random.default_rng(1).permutation(frame["island"]))
     assert GroupMedianImputer(n_groups=1).fit(shuffled).fills_ == []
     # two large levels and 60 single rows, none related to the bill: by chance they explain
@@ -240,3 +240,20 @@ def test_onnx_exports_a_group_imputer_that_fills_nothing_and_refuses_one_that_do
     assert caught.value.code == "model.onnx_unsupported"
     assert "median of the row's group" in caught.value.message
     assert "imputation='median'" in caught.value.message
+
+
+def test_group_levels_are_the_text_the_categorical_columns_become() -> None:
+    from modelyard.ml.automl.columns import as_text
+
+    frame = pd.DataFrame(
+        {
+            "n": [1.0, np.nan, 3.0, 4.0, 5.0],
+            "text": ["a", None, "b", "a", np.nan],
+            "flag": [True, False, None, True, False],
+            "code": pd.Series([1, 2, None, 4, 5], dtype="Int64"),
+            "mixed": [1.5, "x", 2, None, pd.NA],
+        }
+    )
+    groups = GroupMedianImputer(n_groups=4)._groups(frame)
+    expected = as_text(frame.iloc[:, 1:])
+    assert pd.DataFrame(groups).equals(pd.DataFrame(expected))

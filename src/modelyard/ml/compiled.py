@@ -304,9 +304,11 @@ def _block(names: list[str], transformer: Any) -> Block:
     if not steps:
         raise NotCompilable("empty transformer")
     first = steps[0]
-    if _is_function(first, "_as_float") or isinstance(first, SimpleImputer):
-        return _numeric_block(names, steps)
-    if _is_group_imputer(first):
+    if (
+        _is_function(first, "_as_float")
+        or isinstance(first, SimpleImputer)
+        or _is_group_imputer(first)
+    ):
         return _numeric_block(names, steps)
     if _is_function(first, "as_text"):
         return _categorical_block(names, steps)

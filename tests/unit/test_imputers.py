@@ -175,7 +175,8 @@ def test_a_group_too_small_or_unrelated_gets_the_overall_median() -> None:
     assert GroupMedianImputer(n_groups=1).fit(frame.assign(island=tags)).fills_ == []
 
 
-def _scaled_classifier(frame: pd.DataFrame, groups: int) -> LabelEncodedClassifier:
+def _scaled_classifier(frame: pd.DataFrame) -> LabelEncodedClassifier:
+    """A logistic regression behind the default scaled preprocessing (island: a group)."""
     from modelyard.ml.automl.columns import classify_columns
     from modelyard.ml.automl.preprocessing import build_preprocessor
 
@@ -184,17 +185,14 @@ def _scaled_classifier(frame: pd.DataFrame, groups: int) -> LabelEncodedClassifi
         "Gentoo",
         "Adelie",
     )
-    features = frame if groups else frame.drop(columns="island")
-    prep = build_preprocessor(
-        classify_columns(features), scaled=True, task="classification", seed=0
-    )
+    prep = build_preprocessor(classify_columns(frame), scaled=True, task="classification", seed=0)
     model = Pipeline([("preprocess", prep), ("model", LogisticRegression(C=100.0))])
-    return LabelEncodedClassifier(model).fit(features, y)
+    return LabelEncodedClassifier(model).fit(frame, y)
 
 
 def test_a_row_without_measurements_is_judged_by_its_group() -> None:
     frame = _islands()
-    model = _scaled_classifier(frame, groups=1)
+    model = _scaled_classifier(frame)
     step = model.estimator_[0].named_transformers_["numeric"][0]
     assert isinstance(step, GroupMedianImputer) and step.fills_
     row = pd.DataFrame({"bill": [np.nan], "year": [np.nan], "island": ["Biscoe"]})
@@ -206,7 +204,7 @@ def test_the_compiled_model_imputes_by_group_too() -> None:
     from modelyard.ml.scoring import feature_frame, score
 
     frame = _islands()
-    model = _scaled_classifier(frame, groups=1)
+    model = _scaled_classifier(frame)
     assert model.estimator_[0].named_transformers_["numeric"][0].fills_
     columns = [("bill", "numeric"), ("year", "numeric"), ("island", "categorical")]
     served = compile_model(model, columns, task="classification")
@@ -226,7 +224,7 @@ def test_onnx_exports_a_group_imputer_that_fills_nothing_and_refuses_one_that_do
 
     columns = [("bill", "numeric"), ("year", "numeric"), ("island", "categorical")]
     complete = _islands().dropna()
-    model = _scaled_classifier(complete, groups=1)
+    model = _scaled_classifier(complete)
     session = rt.InferenceSession(
         export_onnx(model, complete, columns, task="classification"),
         providers=["CPUExecutionProvider"],
@@ -234,9 +232,7 @@ def test_onnx_exports_a_group_imputer_that_fills_nothing_and_refuses_one_that_do
     _, probabilities = session.run(None, onnx_inputs(complete, columns))
     np.testing.assert_allclose(probabilities, model.predict_proba(complete), atol=1e-5)
     with pytest.raises(InvalidInputError) as caught:
-        export_onnx(
-            _scaled_classifier(_islands(), groups=1), _islands(), columns, task="classification"
-        )
+        export_onnx(_scaled_classifier(_islands()), _islands(), columns, task="classification")
     assert caught.value.code == "model.onnx_unsupported"
     assert "median of the row's group" in caught.value.message
     assert "imputation='median'" in caught.value.message

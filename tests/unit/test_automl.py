@@ -12,6 +12,7 @@ from modelyard.errors import InvalidInputError, JobCancelledError
 from modelyard.ml.automl import AutoMLConfig, fit_automl, recommend
 from modelyard.ml.automl.ensemble import select_ensemble
 from modelyard.ml.automl.estimators import LabelEncodedClassifier
+from modelyard.ml.automl.families import EXTRA_TREES_MAX_ROWS, FAMILIES, FamilyContext
 from modelyard.ml.automl.metrics import METRICS
 from modelyard.ml.automl.preprocessing import DatetimeFeatures
 
@@ -298,6 +299,19 @@ def test_recommendation_explains_each_choice():
     config = advice.to_config(time_budget_s=5.0)
     assert config.metric == "roc_auc" and config.time_budget_s == 5.0
     assert len(advice.lines()) >= 5
+
+
+def test_lightgbm_starts_from_extra_trees_only_on_small_data():
+    def first_trial(n_rows):
+        ctx = FamilyContext("classification", n_rows, 10, 2, seed=0, n_jobs=1)
+        return FAMILIES["lightgbm"].default(ctx)["extra_trees"]
+
+    assert first_trial(EXTRA_TREES_MAX_ROWS) is True
+    assert first_trial(EXTRA_TREES_MAX_ROWS + 1) is False
+    small = recommend(binary_frame(), "churned").hyperparameters
+    large = recommend(binary_frame(n_samples=EXTRA_TREES_MAX_ROWS + 1), "churned").hyperparameters
+    assert any("extra trees" in s.value and "300 rows" in s.reason for s in small)
+    assert not any("extra trees" in s.value for s in large)
 
 
 def test_recommendation_for_a_skewed_quantity_is_mae():

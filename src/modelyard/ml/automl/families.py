@@ -93,6 +93,14 @@ def _lightgbm_space(ctx: FamilyContext) -> Space:
     return _with_class_weight(space, ctx, (None, "balanced"))
 
 
+# Up to this many rows LightGBM's default draws its split thresholds at random (extra
+# trees, AutoGluon's LightGBMXT). Measured with 100 rounds: better on every benchmark
+# dataset under 2,000 rows (digits' log loss 0.105 -> 0.067 in 5-fold validation, iris
+# 0.61 -> 0.24, diabetes R2 0.38 -> 0.47), equal at 10,000 rows, worse in regression
+# from 20,000 (synthetic R2 0.972 -> 0.970).
+EXTRA_TREES_MAX_ROWS = 10_000
+
+
 def _lightgbm_default(ctx: FamilyContext) -> Params:
     params: Params = {
         "n_estimators": 100,
@@ -103,7 +111,7 @@ def _lightgbm_default(ctx: FamilyContext) -> Params:
         "colsample_bytree": 1.0,
         "reg_alpha": 1e-8,
         "reg_lambda": 1e-8,
-        "extra_trees": False,
+        "extra_trees": ctx.n_rows <= EXTRA_TREES_MAX_ROWS,
     }
     return {**params, "class_weight": None} if _is_classification(ctx) else params
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from modelyard.ml.automl.columns import ColumnKinds, classify_columns, screen_features
 from modelyard.ml.automl.config import AutoMLConfig
-from modelyard.ml.automl.families import FAMILIES, available_families
+from modelyard.ml.automl.families import EXTRA_TREES_MAX_ROWS, FAMILIES, available_families
 from modelyard.ml.automl.targets import Task, check_target, labelled_rows, resolve_task
 from modelyard.ml.automl.validation import plan_validation
 
@@ -272,7 +272,11 @@ def _hyperparameter_notes(
         notes.append(Suggestion("target encoding (cross-fitted) for many-level columns", why))
     if profile.missing_share > 0:
         why = f"{profile.missing_share:.1%} of feature cells are missing"
-        notes.append(Suggestion("missing values: native in trees, median + indicator else", why))
+        what = "missing values: native in trees, else the median of the row's group + indicator"
+        notes.append(Suggestion(what, why))
+    if profile.n_rows <= EXTRA_TREES_MAX_ROWS:
+        why = f"{profile.n_rows:,} rows: random split thresholds smooth boosted trees on small data"
+        notes.append(Suggestion("LightGBM starts from extra trees (random split thresholds)", why))
     if profile.n_rows < 1_000:
         why = f"only {profile.n_rows} rows: small leaves and strong regularisation both tried"
         notes.append(Suggestion("leaf sizes searched from 2 rows, L1/L2 up to 10", why))

@@ -206,3 +206,66 @@ def test_a_long_refit_is_not_waited_for_when_the_searchs_model_can_stand_in(
         assert waited == pytest.approx(OPTIONAL_REFIT_SHARE * budget)
     else:
         assert waited > 100  # 1.5 x the refit estimate
+
+
+def test_the_refit_reserve_covers_the_best_few_candidates_not_the_best_alone():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from modelyard.ml.automl.metrics import METRICS
+    from modelyard.ml.automl.search import (
+        RESERVED_MEMBERS,
+        SearchState,
+        _refit_reserve,
+        evaluation_reserve,
+        refit_estimate,
+    )
+    from modelyard.ml.automl.trials import TrialRecord
+
+    rows = np.arange(1000)
+    folds = [(rows[rows % 5 != k], rows[rows % 5 == k]) for k in range(5)]
+    data = SimpleNamespace(X=pd.DataFrame({"x": rows}), folds=folds, metric=METRICS["log_loss"])
+    families = ["lightgbm", "mlp", "knn", "linear", "xgboost", "catboost", "random_forest"]
+    records = [
+        TrialRecord(n, family, {}, "ok", 0.1 + n / 100, fit_time_s=5.0)
+        for n, family in enumerate(families)
+    ]
+    state = SearchState(records=records, best=records[0])
+    kept = _refit_reserve(state, data, 60.0) - 0.3 - 0.03 * 60.0 - evaluation_reserve(60.0)
+    one = 1.5 * refit_estimate(records[0], data)
+    assert kept == pytest.approx(RESERVED_MEMBERS * one)
+    alone = SearchState(best=records[0])  # nothing recorded yet: the best model's refit
+    kept = _refit_reserve(alone, data, 60.0) - 0.3 - 0.03 * 60.0 - evaluation_reserve(60.0)
+    assert kept == pytest.approx(one)
+
+
+@pytest.mark.parametrize("refit_s, is_refitted", [(0.01, True), (1_000.0, False)])
+def test_the_refit_on_every_row_is_done_only_when_the_first_refit_says_it_fits(
+    refit_s, is_refitted
+):
+    from types import SimpleNamespace
+
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    from modelyard.ml.automl.engine import _refit_full
+    from modelyard.ml.automl.search import Clock
+
+    rows = pd.DataFrame({"x": np.arange(100.0), "y": np.arange(100) % 2})
+    problem = SimpleNamespace(rows=rows, features=["x"], task="classification", labels=rows["y"])
+    run = SimpleNamespace(
+        problem=problem,
+        splits=SimpleNamespace(search=np.arange(80)),
+        clock=Clock(60.0),
+        notes=[],
+        report=lambda fraction, message: None,
+    )
+    model = LogisticRegression()
+    _refit_full(run, model, refit_s=refit_s)
+    assert hasattr(model, "coef_") is is_refitted
+    if is_refitted:
+        assert run.notes == ["refit on all 100 rows after the test evaluation "]
+    else:
+        assert run.notes[0].startswith("refit on all 100 rows skipped: it would take ~1500.0 s")
+        assert run.notes[0].endswith("the model refit on the 80 search rows is kept")

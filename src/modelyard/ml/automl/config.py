@@ -32,8 +32,9 @@ class AutoMLConfig:
     ``max_trials`` bounds the number of trials: with it, the same seed, data and
     configuration give the same leaderboard for deterministic learners (when the time
     budget is not what stops the search). ``refit_full`` refits the winner on every row,
-    test split included, after the one evaluation on that split (not when the winner is
-    used as fitted in the search because a refit would overrun the budget).
+    test split included, after the one evaluation on that split, when the time that
+    refit took says this one ends within the budget (not when the winner is used as fitted
+    in the search because a refit would overrun the budget).
     """
 
     time_budget_s: float = 60.0

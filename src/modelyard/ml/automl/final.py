@@ -373,13 +373,14 @@ def _refit_overrun(
     clock: Clock,
     bag_folds: int = 0,
 ) -> str:
-    """Why refitting ``members`` (their unstable ones bagged over ``bag_folds`` folds)
-    would overrun the budget ("" when it fits). A trial's fit time is that of its fold
-    models, so a bag over as many folds costs about as much, a single refit a fold's share."""
-    n_refits = 2 if config.refit_full else 1
+    """Why refitting ``members`` (their unstable ones bagged over ``bag_folds`` folds) on
+    the search rows would overrun the budget ("" when it fits). A trial's fit time is that
+    of its fold models, so a bag over as many folds costs about as much, a single refit a
+    fold's share. The refit on every row (``refit_full``) is not counted: it is done only
+    when the measured first refit says it fits (see the engine), else that model is kept."""
     per_fold = [m.fit_time_s / max(len(data.folds), 1) for m in members]
     one_refit = sum(t * _copies(m, bag_folds) for m, t in zip(members, per_fold, strict=True))
-    refit_s = one_refit * 1.5 * n_refits
+    refit_s = one_refit * 1.5
     left = clock.budget_s - clock.elapsed() - clock.evaluation_reserve()
     if refit_s > left:
         return (

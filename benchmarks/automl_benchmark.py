@@ -304,7 +304,8 @@ def ranks(results: list[dict[str, Any]], systems: list[str]) -> dict[str, float]
         if len(rows) < len(systems):
             continue
         sign = 1 if HIGHER_IS_BETTER[next(iter(rows.values()))["metric"]] else -1
-        values = pd.Series({s: sign * rows[s]["score"] for s in systems})
+        # equal to 10 decimals is a tie (penguins_sex: two AUCs 1e-16 apart)
+        values = pd.Series({s: sign * round(rows[s]["score"], 10) for s in systems})
         for system, rank in values.rank(ascending=False, method="average").items():
             per_system[str(system)].append(float(rank))
     return {s: float(np.mean(v)) if v else math.nan for s, v in per_system.items()}

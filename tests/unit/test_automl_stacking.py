@@ -8,7 +8,14 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
 from modelyard.ml.automl import AutoMLConfig, fit_automl
-from modelyard.ml.automl.ensemble import select_ensemble, select_stack, stack_features
+from modelyard.ml.automl.ensemble import (
+    CROSS_CHECK_MAX_ROWS,
+    cross_check,
+    kept_per_family,
+    select_ensemble,
+    select_stack,
+    stack_features,
+)
 from modelyard.ml.automl.estimators import LabelEncodedClassifier, StackedModel
 from modelyard.ml.automl.metrics import METRICS
 
@@ -58,7 +65,7 @@ def test_a_stacked_model_refits_its_members_and_keeps_its_meta_learner():
 
 
 @pytest.mark.parametrize("kind", ["binary", "regression"])
-def test_the_final_model_is_never_worse_than_the_best_single_model_on_validation(kind):
+def test_the_final_choice_rests_on_rows_left_out_of_it(kind):
     if kind == "binary":
         X, y = make_classification(n_samples=300, n_features=6, random_state=1)
         frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(6)]).assign(y=y)
@@ -68,12 +75,60 @@ def test_the_final_model_is_never_worse_than_the_best_single_model_on_validation
         time_budget_s=30, max_trials=5, families=("lightgbm", "linear", "decision_tree"), n_jobs=1
     )
     result = fit_automl(frame, "y", config)
-    metric = METRICS[result.metric]
-    best = result.best_trial.val_score
-    assert result.val_score == best or metric.is_better(result.val_score, best)
-    assert any("ensemble selection" in n and "stacking" in n for n in result.notes)
+    compared = [n for n in result.notes if "ensemble selection" in n and "stacking" in n]
+    assert compared and "on validation rows left out of each choice (5 folds)" in compared[0]
     if result.algorithm.startswith("stack("):
         assert any(n.startswith("stacking chosen") for n in result.notes)
+    elif result.algorithm.startswith("ensemble("):
+        used = next(n for n in result.notes if n.startswith("ensemble of"))
+        assert int(used.split("winning in ")[1].split("%")[0]) < 90, used
+    else:
+        assert result.val_score == result.best_trial.val_score
+        assert any(n.startswith("ensemble not used") for n in result.notes), result.notes
+
+
+def _noisy_trials(y, scales, families, seed=0):
+    rng = np.random.default_rng(seed)
+    return [
+        (n, family, y + rng.normal(scale=scale, size=len(y)))
+        for n, (scale, family) in enumerate(zip(scales, families, strict=True))
+    ]
+
+
+def test_cross_check_sees_the_best_of_many_flatter_itself_and_the_ensemble_win():
+    y = np.random.default_rng(1).normal(size=400)
+    rmse = METRICS["rmse"]
+    trials = _noisy_trials(y, [1.0] * 30, ["lightgbm"] * 15 + ["knn"] * 15)
+    in_sample_best = min(rmse.score(y, p) for _, _, p in trials)
+    check = cross_check(trials, y, rmse, task="regression")
+    assert check is not None and check.n_folds == 5
+    assert check.single > in_sample_best  # the best of 30 on the same rows flatters itself
+    assert check.ensemble < check.single and check.single_sure < 0.1 and check.ensemble_wins
+    assert check == cross_check(trials, y, rmse, task="regression")  # seeded
+
+
+def test_cross_check_keeps_a_single_model_that_wins_clearly():
+    y = np.random.default_rng(2).normal(size=400)
+    rmse = METRICS["rmse"]
+    families = ["svm"] + ["knn", "linear", "lightgbm", "random_forest"] * 4
+    trials = _noisy_trials(y, [0.1] + [1.5] * 16, families)  # 13 candidates a fold: bagged
+    check = cross_check(trials, y, rmse, task="regression")
+    assert check is not None and check.single < check.ensemble  # bags without it mix in noise
+    assert check.single_sure > 0.9 and not check.ensemble_wins
+
+
+def test_cross_check_is_skipped_on_many_rows_or_a_single_trial():
+    rmse = METRICS["rmse"]
+    many = np.zeros(CROSS_CHECK_MAX_ROWS + 1)
+    assert (
+        cross_check(_noisy_trials(many, [1.0, 1.0], ["knn", "svm"]), many, rmse, task="regression")
+        is None
+    )
+    few = np.zeros(50)
+    assert cross_check(_noisy_trials(few, [1.0], ["knn"]), few, rmse, task="regression") is None
+    labels = np.array([0] * 49 + [1])  # one row of class 1: no stratified fold split
+    trials = [(n, "knn", np.column_stack([1 - labels * 0.9, labels * 0.9])) for n in range(2)]
+    assert cross_check(trials, labels, METRICS["log_loss"], task="classification") is None
 
 
 def _search_then_run_out_of_time(data, families, *, clock, **kwargs):
@@ -150,3 +205,26 @@ def test_a_model_kept_as_fitted_is_not_refitted_on_every_row_either():
     assert "refitting on every row, test split included" not in said
     assert any(n.startswith("refit on all 1200 rows skipped") for n in result.notes), result.notes
     assert result.n_train < len(frame) - result.n_test
+
+
+def test_on_few_rows_the_search_keeps_predictions_for_the_cross_check():
+    from modelyard.ml.automl.search import search
+
+    states = []
+
+    def keep_state(data, families, **kwargs):
+        states.append(search(data, families, **kwargs))
+        return states[-1]
+
+    X, y = make_classification(n_samples=300, n_features=6, random_state=2)
+    frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(6)]).assign(y=y)
+    config = AutoMLConfig(time_budget_s=30, max_trials=8, families=("linear",), n_jobs=1)
+    fit_automl(frame, "y", config, run_search=keep_state)
+    (state,) = states
+    usable = [r.number for r in state.usable()]
+    assert len(usable) > 3 and sorted(state.predictions) == sorted(usable)  # not just three
+    assert len(state.pipelines) <= 3  # the ensemble candidates only
+    assert (kept_per_family(CROSS_CHECK_MAX_ROWS), kept_per_family(CROSS_CHECK_MAX_ROWS + 1)) == (
+        20,
+        3,
+    )

@@ -15,8 +15,11 @@ from modelyard.ml.automl import bagging
 from modelyard.ml.automl.config import AutoMLConfig
 from modelyard.ml.automl.deadline import fit_within
 from modelyard.ml.automl.ensemble import (
+    CROSS_CHECK_PER_FAMILY,
+    CrossCheck,
     EnsembleChoice,
     StackChoice,
+    cross_check,
     select_ensemble,
     select_stack,
     weighted_average,
@@ -83,9 +86,10 @@ def build_final(
     notes: list[str],
     bag_folds: int = 0,
 ) -> FinalModel:
-    """The ensemble when it beats the best single model on validation, else that model.
-    Its unstable members are bagged over ``bag_folds`` folds (0: never) when time and the
-    limits allow (:mod:`bagging`)."""
+    """The ensemble when it beats the best single model on validation (on rows left out of
+    each choice where :func:`cross_check` applies), else that model. Its unstable members
+    are bagged over ``bag_folds`` folds (0: never) when time and the limits allow
+    (:mod:`bagging`)."""
     plan = _Plan(data, config, clock, bag_folds)
     final = _chosen(state, plan=plan, notes=notes)
     if final.bagged:
@@ -156,13 +160,52 @@ def _chosen(state: SearchState, *, plan: _Plan, notes: list[str]) -> FinalModel:
         n_classes=data.ctx.n_classes,
         seed=data.ctx.seed,
     )
-    notes.append(_comparison(best.val_score, choice, stack, data.metric.name))
-    if stack is not None and data.metric.is_better(stack.val_score, best.val_score):
-        if choice.is_single or data.metric.is_better(stack.val_score, choice.val_score):
+    pool = ensemble_candidates(state, data.metric, CROSS_CHECK_PER_FAMILY)
+    check = cross_check(
+        [
+            (r.number, r.family, state.predictions[r.number])
+            for r in pool
+            if r.number in state.predictions
+        ],
+        y_val,
+        data.metric,
+        task=data.ctx.task,
+        seed=data.ctx.seed,
+    )
+    notes.append(_comparison(best.val_score, choice, stack, check, data.metric.name))
+    single_score, ensemble_score = (
+        (check.single, check.ensemble) if check else (best.val_score, choice.val_score)
+    )
+    if stack is not None and data.metric.is_better(stack.val_score, single_score):
+        if choice.is_single or data.metric.is_better(stack.val_score, ensemble_score):
             stacked = _stacked(stack, state, plan=plan, notes=notes)
             if stacked is not None:
                 return stacked
-    return _ensemble_or_single(choice, candidates, state, plan=plan, single=single, notes=notes)
+    return _ensemble_or_single(
+        choice, candidates, state, plan=plan, single=single, check=check, notes=notes
+    )
+
+
+def _ensemble_wins(
+    choice: EnsembleChoice, check: CrossCheck | None, single_score: float, metric: Metric
+) -> bool:
+    """Whether ``choice`` beats the best single model: unless the single one wins clearly on
+    the rows left out of each choice when there is a cross-check, else on every
+    validation row."""
+    if choice.is_single:
+        return False
+    if check is None:
+        return metric.is_better(choice.val_score, single_score)
+    return check.ensemble_wins
+
+
+def _gain(choice: EnsembleChoice, check: CrossCheck | None, single_score: float, name: str) -> str:
+    if check is None:
+        return f"val {name} {single_score:.4f} -> {choice.val_score:.4f}"
+    return (
+        f"{name} on rows left out of each choice {check.single:.4f} -> {check.ensemble:.4f}, "
+        f"the single model winning in {check.single_sure:.0%} of resamples of them"
+    )
 
 
 def _ensemble_or_single(
@@ -172,13 +215,20 @@ def _ensemble_or_single(
     *,
     plan: _Plan,
     single: FinalModel,
+    check: CrossCheck | None,
     notes: list[str],
 ) -> FinalModel:
     """The selected ensemble when it beats the single model and can be used (refitted, or
     as fitted in the search when a refit would overrun); else the single model."""
     data, config, name = plan.data, plan.config, plan.data.metric.name
-    if choice.is_single or not data.metric.is_better(choice.val_score, single.val_score):
-        notes.append(f"ensemble not used: it did not beat the best single model's val {name}")
+    if not _ensemble_wins(choice, check, single.val_score, data.metric):
+        where = "on validation"
+        if check:
+            where = (
+                "on validation rows left out of each choice: the single model wins in "
+                f"{check.single_sure:.0%} of resamples of them"
+            )
+        notes.append(f"ensemble not used: it did not beat the best single model's {name} {where}")
         return single
     members = [r for r in state.records if r.number in choice.weights]
     problem = _limit_problem(members, config)
@@ -191,8 +241,8 @@ def _ensemble_or_single(
             candidates, state, data, config, single=single, overrun=overrun, notes=notes
         )
     notes.append(
-        f"ensemble of {len(members)} models: val {name} {single.val_score:.4f} -> "
-        f"{choice.val_score:.4f} (weights {choice.weights})"
+        f"ensemble of {len(members)} models: {_gain(choice, check, single.val_score, name)} "
+        f"(weights {choice.weights})"
     )
     return _selected(choice, state, data, plan=plan)
 
@@ -235,12 +285,12 @@ def _fitted_ensemble(
     those models), if one still beats the best single model; else that model."""
     kept = [c for c in candidates if _is_whole(state.pipelines.get(c[0]), data)]
     y_val = data.y[data.validation_rows]
-    choice = select_ensemble(kept, y_val, data.metric, seed=data.ctx.seed) if kept else None
-    if (
-        choice is None
-        or choice.is_single
-        or not data.metric.is_better(choice.val_score, single.val_score)
-    ):
+    ctx = data.ctx
+    choice = select_ensemble(kept, y_val, data.metric, seed=ctx.seed) if kept else None
+    families = {r.number: r.family for r in state.records}
+    pool = [(number, families[number], p) for number, _, p in kept]
+    check = cross_check(pool, y_val, data.metric, task=ctx.task, seed=ctx.seed)
+    if choice is None or not _ensemble_wins(choice, check, single.val_score, data.metric):
         notes.append(f"ensemble not used: {overrun}")
         return single
     members = [r for r in state.records if r.number in choice.weights]
@@ -251,7 +301,7 @@ def _fitted_ensemble(
     n_fit = len(data.folds[-1][0])
     notes.append(
         f"ensemble of {len(members)} models as fitted in the search on {n_fit} rows, since "
-        f"{overrun}: val {data.metric.name} {single.val_score:.4f} -> {choice.val_score:.4f} "
+        f"{overrun}: {_gain(choice, check, single.val_score, data.metric.name)} "
         f"(weights {choice.weights})"
     )
     final = _selected(choice, state, data)
@@ -281,12 +331,24 @@ def _as_fitted(template: Any, pipelines: list[Any], data: SearchData) -> Any:
     )
 
 
-def _comparison(single: float, choice: EnsembleChoice, stack: StackChoice | None, name: str) -> str:
+def _comparison(
+    single: float,
+    choice: EnsembleChoice,
+    stack: StackChoice | None,
+    check: CrossCheck | None,
+    name: str,
+) -> str:
     selection = "-" if choice.is_single else f"{choice.val_score:.4f}"
     stacking = "-" if stack is None else f"{stack.val_score:.4f}"
-    return (
+    said = (
         f"val {name}: best single model {single:.4f}, ensemble selection {selection}, "
-        f"stacking {stacking}"
+        f"stacking {stacking} (cross-validated)"
+    )
+    if check is None:
+        return said
+    return (
+        f"{said}; on validation rows left out of each choice ({check.n_folds} folds): "
+        f"best single model {check.single:.4f}, ensemble selection {check.ensemble:.4f}"
     )
 
 

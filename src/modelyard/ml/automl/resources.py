@@ -2,9 +2,10 @@
 
 The estimate adds, in bytes: the table as loaded, the search rows copied out of it, the
 preprocessed fold matrices (float64, the encoded width wide; the fold cache keeps at most
-1 GiB of them, plus the one in use), the out-of-fold predictions kept for the ensemble,
-and the working memory of the hungriest family while it fits (a per-family multiple of
-its training matrix, measured by ``benchmarks/automl_memory_factors.py``). Parallel
+1 GiB of them, plus the one in use), the out-of-fold predictions kept for the ensemble
+(and its cross-check on few rows), and the working memory of the hungriest family while it
+fits (a per-family multiple of its training matrix, measured by
+``benchmarks/automl_memory_factors.py``). Parallel
 trials each hold their own copy of the search rows, a fold and a fitting model.
 
 Before a search: when the estimate fits the limit, go; when it does not, drop the
@@ -23,11 +24,11 @@ import pandas as pd
 
 from modelyard.errors import InvalidInputError
 from modelyard.ml.automl.columns import LOW_CARDINALITY, ColumnKinds
+from modelyard.ml.automl.ensemble import kept_per_family
 
 GB = 1024**3
 _CACHE_BYTES = 1 << 30  # FoldCache's default ceiling
 _BASE_BYTES = 600 * 1024**2  # the interpreter with pandas, sklearn, boosters imported
-_KEEP_PER_FAMILY = 3
 MIN_ROWS = 1_000  # below this a downsampled search is not worth running
 
 # Working memory while fitting, as a multiple of the float64 training matrix. Measured with
@@ -148,7 +149,8 @@ def estimate_memory(
     hungriest = max(families, key=lambda f: FAMILY_FACTORS.get(f, _DEFAULT_FACTOR))
     factor = FAMILY_FACTORS.get(hungriest, _DEFAULT_FACTOR)
     working = factor * train_rows * shape.encoded_width * 8
-    predictions = search_rows * shape.n_outputs * 8 * (_KEEP_PER_FAMILY * len(families) + 1)
+    kept = kept_per_family(int(search_rows)) * len(families) + 1
+    predictions = search_rows * shape.n_outputs * 8 * kept
     per_trial = search_rows * shape.row_bytes + cache + working
     parts = {
         "base": _BASE_BYTES,

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
 
+from modelyard.ml.automl.ensemble import KEEP_PER_FAMILY, best_per_family, kept_per_family
 from modelyard.ml.automl.families import Family, Params
 from modelyard.ml.automl.metrics import Metric
 from modelyard.ml.automl.pruning import BOOSTING, FULL_STEP, make_pruner, rungs_for
@@ -45,7 +45,6 @@ logger = logging.getLogger(__name__)
 
 Progress = Callable[[float, str], None]
 OnTrial = Callable[[TrialRecord], None]
-_KEEP_PER_FAMILY = 3
 _MAX_SKIPS = 25
 _HEARTBEAT_S = 1.0
 # The first trial may use this share of the time left: it is sure to end with a model and
@@ -446,19 +445,15 @@ def _tell(study: Any, trial: Any, record: TrialRecord) -> None:
         study.tell(trial, state=TrialState.FAIL)
 
 
-def ensemble_candidates(state: SearchState, metric: Metric) -> list[TrialRecord]:
-    """The best few trials of each family: for an ensemble, diversity beats rank."""
+def ensemble_candidates(
+    state: SearchState, metric: Metric, keep: int = KEEP_PER_FAMILY
+) -> list[TrialRecord]:
+    """The best ``keep`` trials of each family: for an ensemble, diversity beats rank."""
     usable = [r for r in state.usable() if r.val_score is not None]
     ranked = sorted(usable, key=lambda r: float(r.val_score or 0.0))
     if metric.is_higher_better:
         ranked.reverse()
-    per_family: Counter[str] = Counter()
-    picked = []
-    for record in ranked:
-        if per_family[record.family] < _KEEP_PER_FAMILY:
-            picked.append(record)
-            per_family[record.family] += 1
-    return picked
+    return best_per_family(ranked, lambda r: r.family, keep)
 
 
 def _remember(
@@ -469,7 +464,9 @@ def _remember(
     data: SearchData,
     pipeline: Any = None,
 ) -> None:
-    """Add a finished trial; keep the ensemble candidates' predictions and small pipelines."""
+    """Add a finished trial; keep the predictions of the best trials of each family (for
+    the ensemble and, on few validation rows, its cross-check) and the ensemble candidates'
+    small pipelines."""
     state.records.append(record)
     if not record.is_usable or prediction is None:
         return
@@ -480,9 +477,11 @@ def _remember(
     state.predictions[record.number] = prediction
     if pipeline is not None and (record.size_bytes or 0) <= KEEP_PIPELINE_BYTES:
         state.pipelines[record.number] = pipeline
-    keep = {r.number for r in ensemble_candidates(state, data.metric)}
+    per_family = kept_per_family(len(data.validation_rows))
+    keep = {r.number for r in ensemble_candidates(state, data.metric, per_family)}
     state.predictions = {n: p for n, p in state.predictions.items() if n in keep}
-    state.pipelines = {n: p for n, p in state.pipelines.items() if n in keep}
+    candidates = {r.number for r in ensemble_candidates(state, data.metric)}
+    state.pipelines = {n: p for n, p in state.pipelines.items() if n in candidates}
 
 
 def _refit_reserve(

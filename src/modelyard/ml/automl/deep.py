@@ -2,7 +2,8 @@
 
 Two architectures behind one estimator pair:
 
-- ``"mlp"``: blocks of Linear -> ReLU -> Dropout.
+- ``"mlp"``: blocks of Linear -> ReLU -> Dropout, with batch normalisation before the
+  ReLU when ``batch_norm`` is set.
 - ``"transformer"``: a small FT-Transformer-style network: every feature becomes a token
   (its value times a learned vector plus a bias), a [CLS] token is prepended, a few
   pre-norm transformer layers mix them, and the head reads the [CLS] token.
@@ -35,7 +36,13 @@ def _network(est: Any, n_inputs: int, n_outputs: int) -> Any:
 
     layers = {"n_layers": est.n_layers, "dropout": est.dropout}
     if est.architecture == "mlp":
-        return networks.MLP(n_inputs, n_outputs, hidden_size=est.hidden_size, **layers)
+        return networks.MLP(
+            n_inputs,
+            n_outputs,
+            hidden_size=est.hidden_size,
+            batch_norm=est.batch_norm,
+            **layers,
+        )
     return networks.TabularTransformer(
         n_inputs, n_outputs, d_token=est.hidden_size, n_heads=est.n_heads, **layers
     )
@@ -50,6 +57,7 @@ class _TorchTabular(BaseEstimator):
         n_layers: int = 2,
         n_heads: int = 4,
         dropout: float = 0.1,
+        batch_norm: bool = False,
         learning_rate: float = 1e-3,
         weight_decay: float = 1e-5,
         batch_size: int = 128,
@@ -66,6 +74,7 @@ class _TorchTabular(BaseEstimator):
         self.n_layers = n_layers
         self.n_heads = n_heads
         self.dropout = dropout
+        self.batch_norm = batch_norm
         self.learning_rate = learning_rate
         self.weight_decay = weight_decay
         self.batch_size = batch_size
@@ -77,6 +86,10 @@ class _TorchTabular(BaseEstimator):
         self.random_state = random_state
         self.on_epoch = on_epoch
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("batch_norm", False)  # models saved before the option existed
+        super().__setstate__(state)
+
     def _train(self, X: np.ndarray, target: np.ndarray, n_outputs: int) -> None:
         import torch
 
@@ -84,6 +97,8 @@ class _TorchTabular(BaseEstimator):
             raise ValueError(
                 f"architecture must be 'mlp' or 'transformer', not {self.architecture!r}"
             )
+        if self.batch_norm and self.architecture == "mlp" and len(X) < 2:
+            raise ValueError(f"batch_norm needs at least 2 training rows, got {len(X)}")
         previous_threads = torch.get_num_threads()
         if self.n_threads:
             torch.set_num_threads(self.n_threads)
@@ -152,8 +167,8 @@ class _TorchTabular(BaseEstimator):
         X, target = tensors
         order = torch.as_tensor(rows)[torch.randperm(len(rows), generator=generator)]
         total, seen = 0.0, 0
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size].to(X.device)
+        for batch in _batches(order, self.batch_size):
+            batch = batch.to(X.device)
             optimiser.zero_grad()
             loss = self._criterion(network(X[batch]), target[batch])
             loss.backward()
@@ -245,6 +260,16 @@ def _split_rows(n_rows: int, seed: int | None) -> tuple[np.ndarray, np.ndarray]:
     order = np.random.default_rng(seed).permutation(n_rows)
     n_val = int(n_rows * 0.1) if n_rows >= 20 else 0
     return np.sort(order[n_val:]), np.sort(order[:n_val])
+
+
+def _batches(order: Any, size: int) -> list[Any]:
+    """``order`` in slices of ``size``; a lone last row joins the slice before it (batch
+    normalisation cannot train on one row)."""
+    starts = list(range(0, len(order), size))
+    if len(starts) > 1 and len(order) - starts[-1] == 1:
+        starts.pop()
+    ends = [*starts[1:], len(order)]
+    return [order[start:end] for start, end in zip(starts, ends, strict=True)]
 
 
 def _tensors(X: np.ndarray, target: np.ndarray, device: Any) -> tuple[Any, Any]:

@@ -417,6 +417,22 @@ def _network_default(ctx: FamilyContext) -> Params:
     }
 
 
+# From this many features the MLP's default normalises each hidden layer (batch norm).
+# Measured in 5-fold validation, default MLP otherwise: log loss on digits (64 features)
+# 0.101 -> 0.064, breast cancer (30) 0.146 -> 0.068, wine (13) 0.130 -> 0.128; worse with
+# few features (iris 0.138 -> 0.147, penguins 0.042 -> 0.049, diabetes R2 0.526 -> 0.508)
+# and even on 10,000 rows of 20 (synthetic classification log loss 0.181 -> 0.183).
+BATCH_NORM_MIN_FEATURES = 30
+
+
+def _mlp_space(ctx: FamilyContext) -> Space:
+    return {**_network_space(ctx), "batch_norm": ("cat", (False, True))}
+
+
+def _mlp_default(ctx: FamilyContext) -> Params:
+    return {**_network_default(ctx), "batch_norm": ctx.n_features >= BATCH_NORM_MIN_FEATURES}
+
+
 def _network(architecture: str) -> Callable[[Params, FamilyContext], Any]:
     def make(params: Params, ctx: FamilyContext) -> Any:
         from modelyard.ml.automl.deep import TorchTabularClassifier, TorchTabularRegressor
@@ -456,7 +472,7 @@ FAMILIES: dict[str, Family] = {
         Family("knn", True, 0.3, None, _knn_space, _knn_default, _knn),
         Family("decision_tree", False, 0.3, None, _tree_space, _tree_default, _tree),
         Family("svm", True, 3.0, None, _svm_space, _svm_default, _svm),
-        Family("mlp", True, 8.0, "torch", _network_space, _network_default, _MLP),
+        Family("mlp", True, 8.0, "torch", _mlp_space, _mlp_default, _MLP),
         Family(
             "tabular_transformer",
             True,

@@ -10,16 +10,24 @@ from torch import nn
 
 
 class MLP(nn.Module):
-    """Blocks of Linear -> ReLU -> Dropout, then a linear head."""
+    """Blocks of Linear -> (BatchNorm ->) ReLU -> Dropout, then a linear head."""
 
     def __init__(
-        self, n_inputs: int, n_outputs: int, *, hidden_size: int, n_layers: int, dropout: float
+        self,
+        n_inputs: int,
+        n_outputs: int,
+        *,
+        hidden_size: int,
+        n_layers: int,
+        dropout: float,
+        batch_norm: bool = False,
     ) -> None:
         super().__init__()
         layers: list[nn.Module] = []
         width = n_inputs
         for _ in range(n_layers):
-            layers += [nn.Linear(width, hidden_size), nn.ReLU(), nn.Dropout(dropout)]
+            norm = [nn.BatchNorm1d(hidden_size)] if batch_norm else []
+            layers += [nn.Linear(width, hidden_size), *norm, nn.ReLU(), nn.Dropout(dropout)]
             width = hidden_size
         self.layers = nn.Sequential(*layers, nn.Linear(width, n_outputs))
 

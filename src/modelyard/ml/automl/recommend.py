@@ -14,7 +14,12 @@ import pandas as pd
 
 from modelyard.ml.automl.columns import ColumnKinds, classify_columns, screen_features
 from modelyard.ml.automl.config import AutoMLConfig
-from modelyard.ml.automl.families import EXTRA_TREES_MAX_ROWS, FAMILIES, available_families
+from modelyard.ml.automl.families import (
+    BATCH_NORM_MIN_FEATURES,
+    EXTRA_TREES_MAX_ROWS,
+    FAMILIES,
+    available_families,
+)
 from modelyard.ml.automl.targets import Task, check_target, labelled_rows, resolve_task
 from modelyard.ml.automl.validation import plan_validation
 
@@ -277,6 +282,9 @@ def _hyperparameter_notes(
     if profile.n_rows <= EXTRA_TREES_MAX_ROWS:
         why = f"{profile.n_rows:,} rows: random split thresholds smooth boosted trees on small data"
         notes.append(Suggestion("LightGBM starts from extra trees (random split thresholds)", why))
+    if profile.n_features >= BATCH_NORM_MIN_FEATURES and "mlp" in available_families():
+        why = f"{profile.n_features} features: it steadied the network on wide benchmark tables"
+        notes.append(Suggestion("the MLP starts with batch norm in each hidden layer", why))
     if profile.n_rows < 1_000:
         why = f"only {profile.n_rows} rows: small leaves and strong regularisation both tried"
         notes.append(Suggestion("leaf sizes searched from 2 rows, L1/L2 up to 10", why))

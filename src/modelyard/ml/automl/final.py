@@ -189,9 +189,9 @@ def _chosen(state: SearchState, *, plan: _Plan, notes: list[str]) -> FinalModel:
 def _ensemble_wins(
     choice: EnsembleChoice, check: CrossCheck | None, single_score: float, metric: Metric
 ) -> bool:
-    """Whether ``choice`` beats the best single model: unless the single one wins clearly on
-    the rows left out of each choice when there is a cross-check, else on every
-    validation row."""
+    """Whether ``choice`` is used over the best single model: with a cross-check, unless
+    the single model wins clearly on the rows left out of each choice; without one, when
+    the ensemble scores better on the validation rows."""
     if choice.is_single:
         return False
     if check is None:

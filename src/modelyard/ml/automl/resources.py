@@ -5,8 +5,8 @@ preprocessed fold matrices (float64, the encoded width wide; the fold cache keep
 1 GiB of them, plus the one in use), the out-of-fold predictions kept for the ensemble
 (and its cross-check on few rows), and the working memory of the hungriest family while it
 fits (a per-family multiple of its training matrix, measured by
-``benchmarks/automl_memory_factors.py``). Parallel
-trials each hold their own copy of the search rows, a fold and a fitting model.
+``benchmarks/automl_memory_factors.py``). Parallel trials each hold their own copy of the
+search rows, a fold and a fitting model.
 
 Before a search: when the estimate fits the limit, go; when it does not, drop the
 memory-hungry families first (forests, networks, CatBoost, XGBoost, k-NN), then downsample the

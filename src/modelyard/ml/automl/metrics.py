@@ -56,12 +56,33 @@ def _balanced_accuracy(y: np.ndarray, p: np.ndarray) -> float:
     return float(np.mean(recalls))
 
 
-def _f1(average: str) -> Scorer:
-    def score(y: np.ndarray, p: np.ndarray) -> float:
-        from sklearn.metrics import f1_score
+def _matrix(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Counts of (true class, predicted class); rows are true classes."""
+    k = p.shape[1]
+    pairs = y.astype(int) * k + labels_of(p)
+    return np.bincount(pairs, minlength=k * k).reshape(k, k)
 
-        labels = list(range(p.shape[1]))
-        return float(f1_score(y, labels_of(p), labels=labels, average=average, zero_division=0))
+
+def _per_class(kind: str, matrix: np.ndarray) -> np.ndarray:
+    """Precision, recall or F1 of each class, 0 where undefined (no such predictions or
+    rows), as scikit-learn's with ``zero_division=0``."""
+    hits = np.diag(matrix).astype(float)
+    predicted, actual = matrix.sum(axis=0), matrix.sum(axis=1)
+    over = {"precision": predicted, "recall": actual, "f1": (predicted + actual) / 2}[kind]
+    return np.divide(hits, over, out=np.zeros_like(hits), where=over > 0)
+
+
+def _averaged(kind: str, average: str) -> Scorer:
+    """Macro (each class alike) or weighted (by the class's rows) average of a per-class
+    score over every class of the model."""
+
+    def score(y: np.ndarray, p: np.ndarray) -> float:
+        matrix = _matrix(y, p)
+        values = _per_class(kind, matrix)
+        if average == "macro":
+            return float(values.mean())
+        actual = matrix.sum(axis=1)
+        return float(values @ actual / actual.sum())
 
     return score
 
@@ -89,13 +110,25 @@ def _roc_auc(y: np.ndarray, p: np.ndarray) -> float:
     return float(np.mean([_binary_auc(y == k, proba[:, k]) for k in present]))
 
 
-def _pr_auc(y: np.ndarray, p: np.ndarray) -> float:
-    from sklearn.metrics import average_precision_score
+def _average_precision(positive: np.ndarray, score: np.ndarray) -> float:
+    """Area under the precision-recall curve as scikit-learn's ``average_precision_score``:
+    the precision at each distinct score, weighted by the recall it adds."""
+    order = np.argsort(-score, kind="mergesort")
+    ranked, hits = score[order], positive[order]
+    cut = np.r_[np.flatnonzero(np.diff(ranked)), len(ranked) - 1]  # last row of each score
+    true_positives = np.cumsum(hits)[cut]
+    if true_positives[-1] == 0:
+        raise ValueError("PR AUC needs a positive row in y_true")
+    precision = true_positives / (cut + 1)
+    recall = true_positives / true_positives[-1]
+    return float(np.sum(np.diff(recall, prepend=0.0) * precision))
 
+
+def _pr_auc(y: np.ndarray, p: np.ndarray) -> float:
+    """Binary average precision, or its macro average one-vs-rest over the classes present."""
     if p.shape[1] == 2:
-        return float(average_precision_score(y, p[:, 1]))
-    scores = [average_precision_score(y == k, p[:, k]) for k in np.unique(y)]
-    return float(np.mean(scores))
+        return _average_precision(y == 1, p[:, 1])
+    return float(np.mean([_average_precision(y == k, p[:, k]) for k in np.unique(y)]))
 
 
 def _log_loss(y: np.ndarray, p: np.ndarray) -> float:
@@ -104,9 +137,13 @@ def _log_loss(y: np.ndarray, p: np.ndarray) -> float:
 
 
 def _mcc(y: np.ndarray, p: np.ndarray) -> float:
-    from sklearn.metrics import matthews_corrcoef
-
-    return float(matthews_corrcoef(y, labels_of(p)))
+    """Matthews correlation (its multiclass form, R_K), 0 when a side has one class only."""
+    matrix = _matrix(y, p).astype(float)
+    actual, predicted = matrix.sum(axis=1), matrix.sum(axis=0)
+    n = matrix.sum()
+    covariance = np.trace(matrix) * n - actual @ predicted
+    spread = (n * n - predicted @ predicted) * (n * n - actual @ actual)
+    return 0.0 if spread == 0 else float(covariance / np.sqrt(spread))
 
 
 def _rmse(y: np.ndarray, p: np.ndarray) -> float:
@@ -132,28 +169,17 @@ def _r2(y: np.ndarray, p: np.ndarray) -> float:
     return 0.0 if total == 0 else 1.0 - float(np.sum((truth - p) ** 2)) / total
 
 
-def _precision_recall(kind: str, average: str) -> Scorer:
-    def score(y: np.ndarray, p: np.ndarray) -> float:
-        from sklearn.metrics import precision_score, recall_score
-
-        fn = precision_score if kind == "precision" else recall_score
-        labels = list(range(p.shape[1]))
-        return float(fn(y, labels_of(p), labels=labels, average=average, zero_division=0))
-
-    return score
-
-
 _CLASSIFICATION: list[tuple[str, bool, Scorer]] = [
     ("roc_auc", True, _roc_auc),
     ("log_loss", False, _log_loss),
     ("accuracy", True, _accuracy),
     ("balanced_accuracy", True, _balanced_accuracy),
-    ("f1_macro", True, _f1("macro")),
-    ("f1_weighted", True, _f1("weighted")),
-    ("precision_macro", True, _precision_recall("precision", "macro")),
-    ("recall_macro", True, _precision_recall("recall", "macro")),
-    ("precision_weighted", True, _precision_recall("precision", "weighted")),
-    ("recall_weighted", True, _precision_recall("recall", "weighted")),
+    ("f1_macro", True, _averaged("f1", "macro")),
+    ("f1_weighted", True, _averaged("f1", "weighted")),
+    ("precision_macro", True, _averaged("precision", "macro")),
+    ("recall_macro", True, _averaged("recall", "macro")),
+    ("precision_weighted", True, _averaged("precision", "weighted")),
+    ("recall_weighted", True, _averaged("recall", "weighted")),
     ("pr_auc", True, _pr_auc),
     ("mcc", True, _mcc),
 ]
@@ -188,10 +214,7 @@ def full_report(task: Task, y: np.ndarray, prediction: np.ndarray) -> dict[str, 
 
 def confusion(y: np.ndarray, proba: np.ndarray) -> list[list[int]]:
     """Confusion matrix as plain ints: rows are true classes, columns predicted ones."""
-    n_classes = proba.shape[1]
-    matrix = np.zeros((n_classes, n_classes), dtype=int)
-    np.add.at(matrix, (y.astype(int), labels_of(proba)), 1)
-    return [[int(v) for v in row] for row in matrix]
+    return [[int(v) for v in row] for row in _matrix(y, proba)]
 
 
 def plain(value: Any) -> Any:

@@ -11,13 +11,15 @@ from modelyard.ml.automl import AutoMLConfig, fit_automl
 from modelyard.ml.automl.ensemble import (
     CROSS_CHECK_MAX_ROWS,
     cross_check,
+    cross_check_scores,
     kept_per_family,
     select_ensemble,
     select_stack,
+    selection_scores,
     stack_features,
 )
 from modelyard.ml.automl.estimators import LabelEncodedClassifier, StackedModel
-from modelyard.ml.automl.metrics import METRICS
+from modelyard.ml.automl.metrics import METRICS, Metric
 
 
 def test_stacking_learns_to_weigh_complementary_regressors():
@@ -129,6 +131,28 @@ def test_cross_check_is_skipped_on_many_rows_or_a_single_trial():
     labels = np.array([0] * 49 + [1])  # one row of class 1: no stratified fold split
     trials = [(n, "knn", np.column_stack([1 - labels * 0.9, labels * 0.9])) for n in range(2)]
     assert cross_check(trials, labels, METRICS["log_loss"], task="classification") is None
+
+
+@pytest.mark.parametrize("n_trials", [4, 12, 30])
+def test_the_search_knows_how_many_scores_selection_and_cross_check_compute(n_trials):
+    """The time kept back for them is this count times one score's measured cost."""
+    calls = []
+
+    def counted(y, p):
+        calls.append(1)
+        return METRICS["rmse"].score(y, p)
+
+    rmse = Metric("rmse", "regression", False, counted)
+    y = np.random.default_rng(3).normal(size=200)
+    families = ["knn", "linear", "lightgbm", "random_forest", "svm"] * 6
+    trials = _noisy_trials(y, np.linspace(0.5, 1.5, n_trials), families[:n_trials])
+    n_candidates = min(n_trials, 15)  # three of each family
+    scored = [(n, METRICS["rmse"].score(y, p), p) for n, _, p in trials[:n_candidates]]
+    select_ensemble(scored, y, rmse)
+    assert len(calls) == selection_scores(n_candidates)
+    calls.clear()
+    cross_check(trials, y, rmse, task="regression")
+    assert len(calls) == cross_check_scores(n_trials, n_candidates)
 
 
 def _search_then_run_out_of_time(data, families, *, clock, **kwargs):

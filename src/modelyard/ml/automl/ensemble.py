@@ -109,6 +109,22 @@ def select_ensemble(
     return EnsembleChoice(weights, float(safe_score(metric, y, averaged)))
 
 
+def selection_scores(n_candidates: int) -> int:
+    """How many ensembles :func:`select_ensemble` scores for this many candidates."""
+    n = min(n_candidates, _MAX_CANDIDATES)
+    if n < _MIN_BAGGED:
+        return (_ROUNDS - 1) * n
+    return _BAGS * (_ROUNDS - 1) * max(2, round(n * _BAG_SHARE)) + 1
+
+
+def cross_check_scores(n_trials: int, n_candidates: int) -> int:
+    """How many scores :func:`cross_check` computes: each fold scores every trial and
+    makes a selection; the bootstrap scores both choices on each resample."""
+    if n_trials < 2:
+        return 0
+    return _FOLDS * (n_trials + selection_scores(n_candidates)) + 2 * _RESAMPLES + 2
+
+
 def weighted_average(predictions: dict[int, np.ndarray], weights: dict[int, int]) -> np.ndarray:
     """The ensemble's predictions: its members' (by trial number), averaged by weight."""
     total = np.sum([predictions[n].astype(float) * w for n, w in weights.items()], axis=0)

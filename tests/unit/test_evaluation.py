@@ -161,3 +161,19 @@ def test_importance_and_shap_through_the_compiled_path_equal_the_plain_model() -
         assert [r["feature"] for r in fast[part]] == [r["feature"] for r in plain[part]]
         assert [r[value] for r in fast[part]] == pytest.approx([r[value] for r in plain[part]])
     assert fast["shap"][0]["mean_abs_shap"] > 0
+
+
+def test_calibration_bins_with_few_rows_join_the_next_one() -> None:
+    from modelyard.ml.evaluation import _calibration
+
+    rng = np.random.default_rng(0)
+    score = np.r_[rng.uniform(0.0, 0.1, 300), [0.45, 0.47], rng.uniform(0.6, 0.7, 20), [0.99]]
+    y = (rng.uniform(size=len(score)) < score).astype(int)
+    proba = np.column_stack([1 - score, score])
+    curve = _calibration(y, proba, ["no", "yes"])
+    assert sum(curve["count"]) == len(score)
+    assert min(curve["count"]) >= 10  # no point from two rows swinging between 0 and 1
+    assert curve["count"][0] == 300  # the well-filled bin stays alone
+    assert curve["mean_predicted"] == sorted(curve["mean_predicted"])
+    everything_sparse = _calibration(y[300:], proba[300:], ["no", "yes"])
+    assert everything_sparse["count"] == [len(score) - 300]  # one bin rather than none

@@ -29,6 +29,7 @@ SHAP_ROWS = 50
 IMPORTANCE_ROWS = 2_000  # permutation importance on at most this many test rows
 LEARNING_CURVE_ROWS = 5_000  # the learning curve on at most this many rows
 MIN_LEARNING_CURVE_S = 5.0  # a learning curve stops adding sizes after its time is up
+MIN_CALIBRATION_ROWS = 10  # a calibration bin with fewer rows joins the next one
 
 
 @dataclass(frozen=True)
@@ -177,24 +178,43 @@ def _thin(**columns: np.ndarray) -> dict[str, list[float]]:
 
 
 def _calibration(y: np.ndarray, proba: np.ndarray, classes: list[Any]) -> dict[str, Any]:
-    """Mean predicted probability vs observed frequency in 10 bins (binary: the positive
-    class; multiclass: the predicted class's confidence vs accuracy)."""
+    """Mean predicted probability vs observed frequency in up to 10 bins of width 0.1
+    (binary: the positive class; multiclass: the predicted class's confidence vs
+    accuracy). A bin with fewer than :data:`MIN_CALIBRATION_ROWS` rows (or 2% of them)
+    joins the next one: a point from two rows swings between 0 and 1 and reads as a
+    badly calibrated model."""
     if len(classes) == 2:
         score, hit, label = proba[:, 1], (y == 1).astype(float), str(classes[1])
     else:
         score, hit, label = proba.max(axis=1), (proba.argmax(axis=1) == y).astype(float), "top"
     bins = np.minimum((score * 10).astype(int), 9)
-    rows = [
-        (float(score[bins == b].mean()), float(hit[bins == b].mean()), int((bins == b).sum()))
-        for b in range(10)
-        if (bins == b).any()
-    ]
+    rows = []
+    for members in _merged_bins(bins, min_rows=max(MIN_CALIBRATION_ROWS, len(y) // 50)):
+        rows.append((float(score[members].mean()), float(hit[members].mean()), len(members)))
     return {
         "label": label,
         "mean_predicted": [r[0] for r in rows],
         "fraction_positive": [r[1] for r in rows],
         "count": [r[2] for r in rows],
     }
+
+
+def _merged_bins(bins: np.ndarray, *, min_rows: int) -> list[np.ndarray]:
+    """Row positions of each bin, in order, a sparse bin joined to the next (the last
+    sparse one to the one before)."""
+    groups: list[np.ndarray] = []
+    pending = np.empty(0, dtype=int)
+    for b in range(int(bins.max(initial=0)) + 1):
+        pending = np.concatenate([pending, np.flatnonzero(bins == b)])
+        if len(pending) >= min_rows:
+            groups.append(pending)
+            pending = np.empty(0, dtype=int)
+    if len(pending):
+        if groups:
+            groups[-1] = np.concatenate([groups[-1], pending])
+        else:
+            groups.append(pending)
+    return groups
 
 
 def _thresholds(y: np.ndarray, proba: np.ndarray) -> list[dict[str, float]]:

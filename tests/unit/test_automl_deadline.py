@@ -269,3 +269,22 @@ def test_the_refit_on_every_row_is_done_only_when_the_first_refit_says_it_fits(
     else:
         assert run.notes[0].startswith("refit on all 100 rows skipped: it would take ~1500.0 s")
         assert run.notes[0].endswith("the model refit on the 80 search rows is kept")
+
+
+@pytest.mark.parametrize("deadline_s", [None, 30.0])
+def test_a_fit_stopped_by_max_iter_does_not_warn(deadline_s):
+    """The CLI printed scikit-learn's "max_iter was reached" from the final refit."""
+    import warnings
+
+    from sklearn.datasets import make_classification
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = make_classification(n_samples=300, random_state=0)
+    model = LogisticRegression(solver="saga", max_iter=2)
+    deadline = None if deadline_s is None else time.perf_counter() + deadline_s
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit_within(model, X, y, deadline)
+        LogisticRegression(solver="saga", max_iter=2).fit(X, y)  # outside: it still warns
+    assert [w.category for w in caught] == [ConvergenceWarning]

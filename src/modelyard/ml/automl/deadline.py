@@ -75,7 +75,17 @@ def share_of(deadline: float | None, parts_left: int) -> float | None:
 
 
 def fit_within(model: Any, X: Any, y: Any, deadline: float | None) -> Bounded:
-    """Fit ``model`` in place, ending by ``deadline`` (None: a plain fit)."""
+    """Fit ``model`` in place, ending by ``deadline`` (None: a plain fit). Iterative
+    learners stopped by ``max_iter`` (the search's choice, or the deadline's) do not warn
+    that they did not converge: the validation score already says how good they are."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return _fit_within(model, X, y, deadline)
+
+
+def _fit_within(model: Any, X: Any, y: Any, deadline: float | None) -> Bounded:
     if deadline is None:
         model.fit(X, y)
         return Bounded()
@@ -86,7 +96,7 @@ def fit_within(model: Any, X: Any, y: Any, deadline: float | None) -> Bounded:
         for _, step in model.steps[:-1]:
             if step is not None and step != "passthrough":
                 Xt = step.fit_transform(Xt, y)
-        return fit_within(model.steps[-1][1], Xt, y, deadline)
+        return _fit_within(model.steps[-1][1], Xt, y, deadline)
     kind = type(model).__name__
     if kind in ("FoldBaggedClassifier", "FoldBaggedRegressor"):
         return model.fit_bounded(X, y, deadline)  # each fold model by its share

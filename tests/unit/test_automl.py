@@ -225,6 +225,12 @@ def test_invalid_configuration_is_refused():
         AutoMLConfig(time_budget_s=0)
     with pytest.raises(InvalidInputError, match="needs group_column"):
         AutoMLConfig(validation="group_kfold")
+    with pytest.raises(InvalidInputError) as info:
+        AutoMLConfig(validation="time_series")  # type: ignore[arg-type]
+    assert "unknown validation 'time_series' (one of auto, holdout," in info.value.message
+    assert "roc_auc" not in info.value.message  # the metrics were listed for any mistake
+    with pytest.raises(InvalidInputError, match="unknown metric 'auc' \\(one of roc_auc, "):
+        AutoMLConfig(metric="auc")
 
 
 def test_a_budget_too_small_for_any_model_says_so():

@@ -82,8 +82,14 @@ class AutoMLConfig:
                     self.task not in (None, "classification", "regression", *UNSUPERVISED_TASKS),
                     _TASKS,
                 ),
-                (self.metric is not None and self.metric not in METRICS, "unknown metric"),
-                (self.validation not in VALIDATIONS, "unknown validation"),
+                (
+                    self.metric is not None and self.metric not in METRICS,
+                    f"unknown metric {self.metric!r} (one of {', '.join(METRICS)})",
+                ),
+                (
+                    self.validation not in VALIDATIONS,
+                    f"unknown validation {self.validation!r} (one of {', '.join(VALIDATIONS)})",
+                ),
                 (self.n_folds < 2, "n_folds must be at least 2"),
                 (not 0 < self.test_size < 0.9, "test_size must be between 0 and 0.9"),
                 (self.max_trials is not None and self.max_trials < 1, "max_trials must be >= 1"),
@@ -109,8 +115,7 @@ class AutoMLConfig:
         )
         if problems:
             raise InvalidInputError(
-                f"Invalid AutoML configuration: {'; '.join(problems)}. Metrics: "
-                f"{', '.join(METRICS)}; validations: {', '.join(VALIDATIONS)}.",
+                f"Invalid AutoML configuration: {'; '.join(problems)}.",
                 code="automl.invalid_config",
                 details={"problems": problems},
             )

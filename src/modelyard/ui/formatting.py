@@ -29,7 +29,8 @@ def metric(value: float) -> str:
 def metric_name(name: str) -> str:
     """``f1_macro`` -> ``F1 macro``; well-known abbreviations stay upper case."""
     words = name.split("_")
-    upper = {"auc": "AUC", "roc": "ROC", "rmse": "RMSE", "mae": "MAE", "r2": "R²", "f1": "F1"}
+    upper = {"auc": "AUC", "roc": "ROC", "pr": "PR", "rmse": "RMSE", "mse": "MSE", "mae": "MAE"}
+    upper |= {"mape": "MAPE", "mcc": "MCC", "r2": "R²", "f1": "F1"}
     text = " ".join(upper.get(word, word) for word in words)
     return text[:1].upper() + text[1:]
 

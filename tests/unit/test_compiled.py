@@ -157,7 +157,9 @@ def test_compiled_equals_pipeline(family: str, task: str) -> None:
     _assert_same(model, task)
 
 
-@pytest.mark.parametrize("family", ["lightgbm", "xgboost", "linear"])
+@pytest.mark.parametrize(
+    "family", ["lightgbm", "xgboost", "linear", "random_forest", "extra_trees"]
+)
 def test_compiled_equals_pipeline_multiclass(family: str) -> None:
     X = _frame(200, seed=1)
     y = _target(X, "multiclass", seed=2)
@@ -180,6 +182,49 @@ def test_compiled_ensemble_equals_pipeline(task: str) -> None:
     _assert_same(_fit(voting, X, y, task), task)
 
 
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+def test_compiled_stack_equals_pipeline(task: str) -> None:
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.linear_model import Ridge
+
+    from modelyard.ml.automl.estimators import StackedModel
+
+    X = _frame(200, seed=1)
+    y = _target(X, task, seed=2)
+    n_classes = {"binary": 2, "multiclass": 3, "regression": 0}[task]
+    members = [_member(f, X, task, max(n_classes, 2)) for f in ["lightgbm", "linear", "knn"]]
+    rng = np.random.default_rng(3)
+    if task == "regression":
+        meta: Any = Ridge().fit(rng.normal(size=(50, 3)), rng.normal(size=50))
+    else:  # the meta-learner reads the positive class (binary) or every class of each member
+        width = 3 if n_classes == 2 else 3 * n_classes
+        meta = LogisticRegression().fit(rng.random((60, width)), np.arange(60) % n_classes)
+    stack = StackedModel(
+        members,
+        FrozenEstimator(meta),
+        task="regression" if task == "regression" else "classification",
+        n_classes=n_classes,
+    )
+    _assert_same(_fit(stack, X, y, task), task)
+
+
+@pytest.mark.parametrize("threshold", [0.2, 0.8])
+def test_compiled_thresholded_model_equals_pipeline(threshold: float) -> None:
+    from modelyard.ml.automl.thresholds import ThresholdClassifier
+
+    X = _frame(200, seed=1)
+    y = _target(X, "binary", seed=2)
+    inner = LabelEncodedClassifier(_member("lightgbm", X, "binary", 2), temperature=1.3)
+    model = ThresholdClassifier(inner, threshold=threshold).fit(X, y)
+    served = compile_model(model, _COLUMNS, task="classification")
+    assert served.is_compiled, served.reason
+    _assert_same(model, "binary")
+    scores = served.predict_records(_records(_frame(60, seed=7)))
+    assert scores.probabilities is not None
+    expected = np.where(scores.probabilities[:, 1] >= threshold, "yes", "no")
+    assert list(scores.predictions) == list(expected)  # the threshold, not the argmax
+
+
 def test_unknown_step_falls_back_to_the_plain_pipeline() -> None:
     X = _frame(200, seed=1)
     y = _target(X, "binary", seed=2)
@@ -193,3 +238,18 @@ def test_unknown_step_falls_back_to_the_plain_pipeline() -> None:
     got = served.predict_records(records)
     expected = model.predict_proba(pd.DataFrame.from_records(records))
     np.testing.assert_allclose(got.probabilities, expected, rtol=0, atol=1e-12)
+
+
+def test_trial_latency_is_measured_on_the_path_a_deployment_serves() -> None:
+    from modelyard.ml.automl.trials import _served_predict, measure
+    from modelyard.ml.scoring import Scores
+
+    X = _frame(200, seed=1)
+    y = _target(X, "binary", seed=2)
+    model = _fit(_member("lightgbm", X, "binary", 2), X, y, "binary")
+    assert isinstance(_served_predict(model, X.iloc[[0]], "classification")(), Scores)
+    numeric = X[["amount", "age"]].fillna(0)
+    plain = LabelEncodedClassifier(LogisticRegression()).fit(numeric, y)  # does not compile
+    assert isinstance(_served_predict(plain, numeric.iloc[[0]], "classification")(), np.ndarray)
+    latency_ms, size = measure(model, X.iloc[[0]], task="classification")
+    assert latency_ms > 0 and size > 0

@@ -88,11 +88,10 @@ class _Scorer:
         return self._served is not None
 
     def _compiled(self, X: pd.DataFrame) -> Any:
-        from modelyard.ml.compiled import compile_model
+        from modelyard.ml.compiled import compile_model, frame_columns
 
-        kinds = [(str(c), "numeric" if _numeric(X[c]) else "categorical") for c in X.columns]
         try:
-            served = compile_model(self._model, kinds, task=self._task)
+            served = compile_model(self._model, frame_columns(X), task=self._task)
             if not served.is_compiled:
                 return None
             sample = X.head(self.PARITY_ROWS)

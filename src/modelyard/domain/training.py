@@ -31,8 +31,17 @@ class TrainingOptions(BaseModel):
     families: list[str] | None = Field(
         default=None, description="Model families to search (default: all that fit the data)."
     )
-    max_predict_latency_ms: float | None = Field(default=None, gt=0)
-    max_model_size_mb: float | None = Field(default=None, gt=0)
+    max_predict_latency_ms: float | None = Field(
+        default=None,
+        gt=0,
+        description=(
+            "Largest single-row predict latency a model may have, as a deployment serves it "
+            "(the compiled path when the model compiles); slower trials are left out."
+        ),
+    )
+    max_model_size_mb: float | None = Field(
+        default=None, gt=0, description="Largest pickled model size; bigger trials are left out."
+    )
     ensemble: bool = True
     max_trials: int | None = Field(default=None, ge=1)
     # preprocessing, imbalance, threshold and selection (docs/preprocessing.md)

@@ -539,7 +539,7 @@ def evaluate_on_test(
         if bounded.stopped:
             notes.append(f"final refit on {len(splits.search)} rows {bounded.describe()}")
     X_test, y_test = X.iloc[splits.test], problem.y[splits.test]
-    latency_ms, size = measure(model, X_test.iloc[[0]])
+    latency_ms, size = measure(model, X_test.iloc[[0]], task=problem.task)
     if is_classifier:
         proba = model.predict_proba(X_test)
         predictions = [plain(v) for v in model.predict(X_test)]

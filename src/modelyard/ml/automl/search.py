@@ -370,7 +370,8 @@ class _Search:
             return record, None
         self._note_duration(family, started)
         self.last_pipeline = evaluation.pipeline
-        latency_ms, size = measure(evaluation.pipeline, self.data.X.iloc[[0]])
+        row = self.data.X.iloc[[0]]
+        latency_ms, size = measure(evaluation.pipeline, row, task=self.data.ctx.task)
         over = _over_limit(latency_ms, size, self.limits)
         record = TrialRecord(
             number=number,

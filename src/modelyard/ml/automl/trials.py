@@ -7,6 +7,7 @@ for their model only. A trial reports the running score after each fold through
 
 from __future__ import annotations
 
+import logging
 import math
 import statistics
 import time
@@ -26,6 +27,7 @@ from modelyard.ml.automl.options import PrepOptions
 from modelyard.ml.automl.validation import Fold
 
 TrialStatus = Literal["ok", "pruned", "failed", "over_limit"]
+logger = logging.getLogger(__name__)
 OnFold = Callable[[int, float], None]
 _LATENCY_REPEATS = 5
 
@@ -241,16 +243,35 @@ def _fit_fold(
     return model, prediction, bounded
 
 
-def measure(pipeline: Any, row: pd.DataFrame) -> tuple[float, int]:
-    """Single-row predict latency (median of a few calls, in ms) and pickled size in bytes."""
+def measure(pipeline: Any, row: pd.DataFrame, *, task: str) -> tuple[float, int]:
+    """Single-row predict latency as a deployment serves the model (median of a few
+    calls, in ms) and pickled size in bytes. Deployments score through the compiled path
+    (:mod:`modelyard.ml.compiled`) when the model compiles: a LightGBM pipeline answers one
+    row in ~0.6 ms there, ~5 ms through scikit-learn and pandas."""
     import cloudpickle
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        pipeline.predict(row)
+        predict = _served_predict(pipeline, row, task)
         timings = []
         for _ in range(_LATENCY_REPEATS):
             started = time.perf_counter()
-            pipeline.predict(row)
+            predict()
             timings.append((time.perf_counter() - started) * 1000)
     return statistics.median(timings), len(cloudpickle.dumps(pipeline))
+
+
+def _served_predict(pipeline: Any, row: pd.DataFrame, task: str) -> Callable[[], Any]:
+    """One warm prediction of ``row`` as served: compiled when it compiles and runs."""
+    from modelyard.ml.compiled import compile_model, frame_columns
+
+    served = compile_model(pipeline, frame_columns(row), task=task)
+    if served.is_compiled:
+        records = row.to_dict(orient="records")
+        try:
+            served.predict_records(records)
+            return lambda: served.predict_records(records)
+        except Exception:  # then it is served by its plain pipeline
+            logger.debug("latency of %s measured on the plain pipeline", type(pipeline).__name__)
+    pipeline.predict(row)
+    return lambda: pipeline.predict(row)

@@ -247,7 +247,7 @@ def measure(pipeline: Any, row: pd.DataFrame, *, task: str) -> tuple[float, int]
     """Single-row predict latency as a deployment serves the model (median of a few
     calls, in ms) and pickled size in bytes. Deployments score through the compiled path
     (:mod:`modelyard.ml.compiled`) when the model compiles: a LightGBM pipeline answers one
-    row in ~0.6 ms there, ~5 ms through scikit-learn and pandas."""
+    row in 0.15-0.6 ms there, ~5 ms through scikit-learn and pandas."""
     import cloudpickle
 
     with warnings.catch_warnings():

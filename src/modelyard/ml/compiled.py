@@ -457,8 +457,13 @@ def _is_forest(model: Any) -> bool:
         RandomForestRegressor,
     )
 
-    forests = (ExtraTreesClassifier, ExtraTreesRegressor, RandomForestClassifier)
-    return isinstance(model, (*forests, RandomForestRegressor))
+    forests = (
+        ExtraTreesClassifier,
+        ExtraTreesRegressor,
+        RandomForestClassifier,
+        RandomForestRegressor,
+    )
+    return isinstance(model, forests)
 
 
 def _tree_sum(forest: Any, method: str) -> Proba | None:
@@ -498,17 +503,6 @@ def _tree_sum(forest: Any, method: str) -> Proba | None:
 Columns = Callable[[dict[str, Any], int], np.ndarray]  # (input columns, rows) -> output
 
 
-def _aligned(proba: np.ndarray, known: np.ndarray, n_classes: int) -> np.ndarray:
-    """``proba`` with one column per class code ``0 .. n_classes-1`` (as
-    ``estimators.aligned_proba``): a model that knew fewer classes gets 0 for the others."""
-    known = np.asarray(known).astype(int)
-    if proba.shape[1] == n_classes and np.array_equal(known, np.arange(n_classes)):
-        return proba
-    full = np.zeros((proba.shape[0], n_classes))
-    full[:, known] = proba
-    return full
-
-
 class _Model:
     """predict / predict_proba on an input column mapping (compiled end to end)."""
 
@@ -546,7 +540,7 @@ class _Model:
         }
 
     def _label_encoded(self, model: Any) -> None:
-        from modelyard.ml.automl.estimators import temperature_scaled
+        from modelyard.ml.automl.estimators import aligned, temperature_scaled
 
         inner = _Model(model.estimator_)
         n_classes = len(model.classes_)
@@ -557,7 +551,7 @@ class _Model:
         temperature = float(getattr(model, "temperature", 1.0))
 
         def proba(columns: dict[str, Any], n: int) -> np.ndarray:
-            p = _aligned(np.asarray(inner.proba(columns, n), dtype=float), known, n_classes)
+            p = aligned(np.asarray(inner.proba(columns, n), dtype=float), known, n_classes)
             return temperature_scaled(p, temperature)
 
         self._proba = proba
@@ -615,7 +609,7 @@ class _Model:
     def _stacked(self, model: Any) -> None:
         """The members' predictions, as ``StackedModel`` builds them, into its meta-learner."""
         from modelyard.ml.automl.ensemble import stack_features
-        from modelyard.ml.automl.estimators import aligned_proba
+        from modelyard.ml.automl.estimators import aligned, aligned_proba
 
         members, meta, n_classes = [_Model(m) for m in model.members_], model.meta, model.n_classes
         if model.task != "classification":
@@ -633,7 +627,7 @@ class _Model:
 
         def proba(columns: dict[str, Any], n: int) -> np.ndarray:
             probas = [
-                _aligned(np.asarray(m.proba(columns, n), dtype=float), m.classes, n_classes)
+                aligned(np.asarray(m.proba(columns, n), dtype=float), m.classes, n_classes)
                 for m in members
                 if m.classes is not None
             ]

@@ -20,12 +20,17 @@ def aligned_proba(model: Any, X: Any, n_classes: int) -> np.ndarray:
     A model fitted on a fold that missed a rare class knows fewer classes; its columns are
     placed by ``model.classes_`` and the missing classes get probability 0.
     """
-    proba = np.asarray(model.predict_proba(X), dtype=float)
-    known = np.asarray(model.classes_).astype(int)
-    if proba.shape[1] == n_classes and np.array_equal(known, np.arange(n_classes)):
+    return aligned(np.asarray(model.predict_proba(X), dtype=float), model.classes_, n_classes)
+
+
+def aligned(proba: np.ndarray, known: Any, n_classes: int) -> np.ndarray:
+    """``proba``, whose columns are the class codes ``known``, with one column per class
+    ``0 .. n_classes-1`` (0 for the classes it does not know)."""
+    codes = np.asarray(known).astype(int)
+    if proba.shape[1] == n_classes and np.array_equal(codes, np.arange(n_classes)):
         return proba
     full = np.zeros((proba.shape[0], n_classes))
-    full[:, known] = proba
+    full[:, codes] = proba
     return full
 
 

@@ -14,6 +14,10 @@ from nicegui import ui
 from modelyard.ui.components.charts import PALETTE, chart_title, echart
 
 Series = list[dict[str, Any]]
+# a y-axis name above the axis, read from the axis rightwards (centred on it, the left
+# half was cut off: "bserved share"); x-axis names sit centred below the axis, in room
+# the grid leaves at the bottom
+_NAME_FROM_AXIS = {"align": "left"}
 
 
 def line_chart(
@@ -43,9 +47,9 @@ def line_chart(
     options = {
         "title": chart_title(title),
         "legend": {"top": 24},
-        "grid": {"left": 8, "right": 24, "top": 64, "bottom": 8, "containLabel": True},
+        "grid": {"left": 8, "right": 24, "top": 64, "bottom": 32, "containLabel": True},
         "xAxis": {"type": "value", "name": x_name, "nameLocation": "center", "nameGap": 24},
-        "yAxis": {"type": "value", "name": y_name},
+        "yAxis": {"type": "value", "name": y_name, "nameTextStyle": _NAME_FROM_AXIS},
         "tooltip": {"trigger": "axis"},
         "series": drawn,
     }
@@ -58,9 +62,15 @@ def scatter_chart(
     options = {
         "title": chart_title(title),
         "legend": {"top": 24},
-        "grid": {"left": 8, "right": 24, "top": 64, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "value", "name": x_name, "scale": True},
-        "yAxis": {"type": "value", "name": y_name, "scale": True},
+        "grid": {"left": 8, "right": 24, "top": 64, "bottom": 32, "containLabel": True},
+        "xAxis": {
+            "type": "value",
+            "name": x_name,
+            "scale": True,
+            "nameLocation": "center",
+            "nameGap": 24,
+        },
+        "yAxis": {"type": "value", "name": y_name, "scale": True, "nameTextStyle": _NAME_FROM_AXIS},
         "tooltip": {"trigger": "item"},
         "series": [
             {"name": name, "type": "scatter", "symbolSize": 5, "data": data}
@@ -132,7 +142,13 @@ def confusion_heatmap(matrix: list[list[int]], classes: list[str]) -> ui.echart:
     options = {
         "title": chart_title("Confusion matrix (rows: true, columns: predicted)"),
         "grid": {"left": 8, "right": 24, "top": 40, "bottom": 48, "containLabel": True},
-        "xAxis": {"type": "category", "data": labels, "name": "predicted"},
+        "xAxis": {
+            "type": "category",
+            "data": labels,
+            "name": "predicted",
+            "nameLocation": "middle",
+            "nameGap": 28,
+        },
         "yAxis": {"type": "category", "data": labels, "name": "true", "inverse": True},
         "visualMap": {
             "min": 0,

@@ -752,16 +752,16 @@ def _pipeline_of(model: Any) -> Any:
     return inner
 
 
+def is_number_column(series: pd.Series) -> bool:
+    """Numbers, not booleans (which the pipelines encode as categories)."""
+    return bool(pd.api.types.is_numeric_dtype(series)) and not pd.api.types.is_bool_dtype(series)
+
+
 def frame_columns(frame: pd.DataFrame) -> list[tuple[str, str]]:
-    """(name, kind) of a frame's columns as the compiled path reads them: numbers (not
-    booleans) as numeric, everything else as it comes."""
-
-    def is_number(series: pd.Series) -> bool:
-        return bool(pd.api.types.is_numeric_dtype(series)) and not pd.api.types.is_bool_dtype(
-            series
-        )
-
-    return [(str(c), "numeric" if is_number(frame[c]) else "categorical") for c in frame.columns]
+    """(name, kind) of a frame's columns as the compiled path reads them: numbers as
+    numeric, everything else as it comes."""
+    kinds = {True: "numeric", False: "categorical"}
+    return [(str(c), kinds[is_number_column(frame[c])]) for c in frame.columns]
 
 
 def compile_model(pipeline: Any, columns: Sequence[tuple[str, str]], *, task: str) -> ServedModel:

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from modelyard.ml.automl.metrics import METRICS, confusion, full_report
+from modelyard.ml.compiled import is_number_column
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +291,7 @@ def _importance(data: EvaluationInput, n_repeats: int = 3) -> list[dict[str, Any
 
 def _shap_summary(data: EvaluationInput, notes: list[str]) -> list[dict[str, Any]] | None:
     """Mean |SHAP| per feature on a sample of test rows (model-agnostic permutation SHAP)."""
-    X = data.X_test.apply(lambda s: s if _numeric(s) else s.astype("category").cat.codes)
+    X = data.X_test.apply(lambda s: s if is_number_column(s) else s.astype("category").cat.codes)
     try:
         import shap
     except ImportError:
@@ -301,7 +302,7 @@ def _shap_summary(data: EvaluationInput, notes: list[str]) -> list[dict[str, Any
     categories = {  # the model's own values behind each coded column
         c: np.asarray(original[c].astype("category").cat.categories)
         for c in columns
-        if not _numeric(original[c])
+        if not is_number_column(original[c])
     }
     dtypes = {c: original[c].dtype for c in columns if c not in categories}
 
@@ -326,10 +327,6 @@ def _shap_summary(data: EvaluationInput, notes: list[str]) -> list[dict[str, Any
         {"feature": str(c), "mean_abs_shap": float(v)} for c, v in zip(columns, means, strict=True)
     ]
     return sorted(rows, key=lambda r: -r["mean_abs_shap"])
-
-
-def _numeric(series: pd.Series) -> bool:
-    return bool(pd.api.types.is_numeric_dtype(series)) and not pd.api.types.is_bool_dtype(series)
 
 
 def _learning_curve(data: EvaluationInput, *, time_limit_s: float) -> dict[str, Any]:

@@ -26,12 +26,16 @@ def metric(value: float) -> str:
     return f"{value:.4g}"
 
 
+_ABBREVIATIONS = {
+    **{word: word.upper() for word in ("auc", "roc", "pr", "rmse", "mse", "mae", "mape", "mcc")},
+    "r2": "R²",
+    "f1": "F1",
+}
+
+
 def metric_name(name: str) -> str:
     """``f1_macro`` -> ``F1 macro``; well-known abbreviations stay upper case."""
-    words = name.split("_")
-    upper = {"auc": "AUC", "roc": "ROC", "pr": "PR", "rmse": "RMSE", "mse": "MSE", "mae": "MAE"}
-    upper |= {"mape": "MAPE", "mcc": "MCC", "r2": "R²", "f1": "F1"}
-    text = " ".join(upper.get(word, word) for word in words)
+    text = " ".join(_ABBREVIATIONS.get(word, word) for word in name.split("_"))
     return text[:1].upper() + text[1:]
 
 
